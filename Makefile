@@ -1,0 +1,41 @@
+# make book  - set up .venv if missing, execute every chapter (default profile, in place), build the HTML book
+# make html  - rebuild the HTML from the committed notebooks only (no execution)
+# make test  - set up .venv if missing, run unit tests and nbval regression on the notebooks
+# make smoke - execute every chapter with the smoke profile (outputs in _build/runs/smoke)
+# make bench - run the benchmarks in benchmarks/
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: book html test smoke bench venv clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/python -m lib run --profile default
+	$(MAKE) html
+
+html: $(STAMP)
+	$(BIN)/jupyter-book build . --warningiserror --quiet
+	@echo "book: _build/html/index.html"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env \
+		--nbval-sanitize-with tests/sanitize.cfg -p no:cacheprovider
+
+smoke: $(STAMP)
+	$(BIN)/python -m lib run --profile smoke
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_gtf.py
+
+clean:
+	rm -rf _build

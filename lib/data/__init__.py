@@ -1,0 +1,1 @@
+"""`lib.data`: downloads, genome and annotation access, and the data sets built from them."""

@@ -1,0 +1,86 @@
+"""The parameter sets of the book, in one place.
+
+A profile is a flat mapping of knob -> value. Each chapter's ``parameters`` cell names the profile and the
+knobs it uses (set to ``None``, meaning "take the profile's value"); papermill ``-p`` overrides any of them,
+and :func:`resolve` merges the two.
+
+- ``smoke``: seconds per chapter, tiny subsets; for tests.
+- ``default``: the offline GRCh38 slice (``DNABOOK_SHARED_DATA``), sized for a 2-core CPU. The committed
+  notebooks carry this profile's outputs.
+- ``paper``: the papers' full data (downloaded through :mod:`lib.data.download`) and settings; for a GPU.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+PAPER_CONTIGS = tuple(f"chr{c}" for c in [*range(1, 23), "X", "Y"])
+
+_COMMON: dict[str, Any] = {
+    "seed": 0,
+    "device": "auto",  # "auto" picks CUDA when present; "cpu" / "cuda" force one (see lib.device)
+}
+
+PROFILES: dict[str, dict[str, Any]] = {
+    "smoke": {
+        **_COMMON,
+        "source": "slice",  # lib.data.sources: the GRCh38 slice in DNABOOK_SHARED_DATA
+        "contigs": ("chr20",),
+    },
+    "default": {
+        **_COMMON,
+        "source": "slice",
+        "contigs": None,  # None: every contig the source has
+    },
+    "paper": {
+        **_COMMON,
+        "source": "gencode",  # GENCODE v20 / v26 annotations + GRCh38, downloaded
+        "contigs": PAPER_CONTIGS,
+    },
+}
+
+
+class Params(Mapping):
+    """A read-only mapping of resolved parameters that also allows attribute access (``P.seed``)."""
+
+    def __init__(self, values: dict[str, Any]):
+        self._values = dict(values)
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(f"no parameter named {name!r}; known: {', '.join(sorted(self))}") from None
+
+    def __repr__(self) -> str:
+        return f"Params({self._values!r})"
+
+
+def resolve(profile: str, **overrides: Any) -> Params:
+    """The parameters of ``profile`` with every override that is not ``None`` applied.
+
+    Raises ``ValueError`` for an unknown profile or an override the profile does not define.
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; choose one of: {', '.join(PROFILES)}")
+    values = dict(PROFILES[profile])
+    unknown = sorted(set(overrides) - set(values))
+    if unknown:
+        raise ValueError(
+            f"unknown parameter(s) {', '.join(unknown)} for profile {profile!r}; known: {', '.join(sorted(values))}"
+        )
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    values["profile"] = profile
+    return Params(values)

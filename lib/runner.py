@@ -1,0 +1,119 @@
+"""Running the chapters in order with papermill: ``python -m lib run [--profile P] [--only NN] [-p k=v]``.
+
+The committed notebooks carry the ``default`` profile's outputs, so only a ``default`` run without
+overrides writes them in place; any other run writes its executed copies to ``_build/runs/<profile>/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lib import paths, profiles
+
+
+def chapters(only: list[str] | None = None) -> list[Path]:
+    """The chapter notebooks ``notebooks/NN_*.ipynb`` in order, restricted to the numbers in ``only``."""
+    found = sorted(paths.NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    if not only:
+        return found
+    wanted = {n.zfill(2) for item in only for n in item.split(",") if n}
+    chosen = [p for p in found if p.name[:2] in wanted]
+    missing = wanted - {p.name[:2] for p in chosen}
+    if missing:
+        known = ", ".join(p.name[:2] for p in found)
+        raise SystemExit(f"error: no chapter numbered {', '.join(sorted(missing))}; chapters: {known}")
+    return chosen
+
+
+def parse_overrides(pairs: list[str]) -> dict[str, Any]:
+    """``["max_len=500", "contigs=[chr1, chr2]"]`` -> ``{"max_len": 500, "contigs": ["chr1", "chr2"]}`` (YAML values)."""
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise SystemExit(f"error: -p expects key=value, got {pair!r}")
+        out[key.strip()] = yaml.safe_load(value)
+    return out
+
+
+def declared_parameters(notebook: Path) -> set[str]:
+    """Names assigned in the notebook's cell tagged ``parameters``."""
+    import papermill
+
+    return set(papermill.inspect_notebook(str(notebook)))
+
+
+def _relative_paths(notebook: Path) -> None:
+    """Replace papermill's absolute input/output paths in the notebook metadata by repo-relative ones, so
+    committed notebooks carry no machine-local paths."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    meta = nb.metadata.get("papermill", {})
+    for key in ("input_path", "output_path"):
+        if meta.get(key):
+            meta[key] = paths.display(meta[key]).removeprefix("$REPO/")
+    nbformat.write(nb, notebook)
+
+
+def run(profile: str, only: list[str] | None, overrides: dict[str, Any], output_dir: Path | None) -> list[Path]:
+    """Execute the chosen chapters; returns the paths of the executed notebooks."""
+    import papermill
+
+    if profile not in profiles.PROFILES:
+        raise SystemExit(f"error: unknown profile {profile!r}; choose one of: {', '.join(profiles.PROFILES)}")
+    selected = chapters(only)
+    if not selected:
+        raise SystemExit("error: no chapter notebooks found in notebooks/")
+    declared = {nb: declared_parameters(nb) for nb in selected}
+    unknown = sorted(set(overrides) - set().union(*declared.values()))
+    if unknown:
+        raise SystemExit(
+            f"error: unknown parameter(s) {', '.join(unknown)}: no selected chapter declares them; "
+            f"declared: {', '.join(sorted(set().union(*declared.values())))}"
+        )
+    in_place = output_dir is None and profile == "default" and not overrides
+    target = paths.NOTEBOOKS if in_place else (output_dir or paths.REPO / "_build" / "runs" / profile)
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for nb in selected:
+        params = {"profile": profile, **{k: v for k, v in overrides.items() if k in declared[nb]}}
+        out = target / nb.name
+        print(f"== {nb.name}  profile={profile}  {json.dumps({k: v for k, v in params.items() if k != 'profile'})}")
+        start = time.perf_counter()
+        papermill.execute_notebook(
+            str(nb), str(out), parameters=params, kernel_name="python3", cwd=str(paths.NOTEBOOKS),
+            progress_bar=sys.stderr.isatty(), request_save_on_cell_execute=False,
+        )
+        _relative_paths(out)
+        print(f"   done in {time.perf_counter() - start:.1f} s -> {paths.display(out)}")
+        written.append(out)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lib", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="execute chapters in order with papermill")
+    r.add_argument("--profile", default="default", help=f"one of: {', '.join(profiles.PROFILES)} (default: default)")
+    r.add_argument("--only", action="append", metavar="NN", help="chapter number(s), e.g. --only 00 or --only 01,02")
+    r.add_argument("-p", "--parameter", action="append", default=[], metavar="KEY=VALUE", help="override a parameter")
+    r.add_argument("--output-dir", type=Path, help="where executed notebooks go (default: in place for a plain "
+                   "default run, else _build/runs/<profile>)")
+    sub.add_parser("profiles", help="list the profiles and their parameters")
+    args = parser.parse_args(argv)
+    if args.command == "profiles":
+        for name, values in profiles.PROFILES.items():
+            print(name)
+            for key, value in sorted(values.items()):
+                print(f"  {key} = {value!r}")
+        return 0
+    run(args.profile, args.only, parse_overrides(args.parameter), args.output_dir)
+    return 0
