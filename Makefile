@@ -36,6 +36,8 @@ smoke: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_gtf.py
+	$(BIN)/python benchmarks/bench_junctions.py --scale slice
+	$(BIN)/python benchmarks/bench_junctions.py --scale full
 
 clean:
 	rm -rf _build

@@ -27,16 +27,23 @@ PROFILES: dict[str, dict[str, Any]] = {
         **_COMMON,
         "source": "slice",  # lib.data.sources: the GRCh38 slice in DNABOOK_SHARED_DATA
         "contigs": ("chr20",),
+        # paper A, splice junctions (chapter 01)
+        "flank": 40,
+        "max_len": 500,
     },
     "default": {
         **_COMMON,
         "source": "slice",
         "contigs": None,  # None: every contig the source has
+        "flank": 40,  # exonic nt kept on each side of an intron: the paper's attribution window
+        "max_len": 1000,  # longest intron kept (nt); the paper states no cap
     },
     "paper": {
         **_COMMON,
         "source": "gencode",  # GENCODE v20 / v26 annotations + GRCh38, downloaded
         "contigs": PAPER_CONTIGS,
+        "flank": 40,
+        "max_len": 3000,  # no cap is infeasible: heuristic negatives would average ~half the longest intron
     },
 }
 

@@ -73,3 +73,9 @@ def test_smoke_run_of_chapter_00_with_override(tmp_path):
     assert nb.metadata.papermill.parameters == {"profile": "smoke", "contigs": ["chr9"]}
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "contigs: chr9" in text
+
+
+def test_every_chapter_runs_in_the_smoke_profile(tmp_path):
+    result = run_cli("--profile", "smoke", "--output-dir", str(tmp_path))
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    assert sorted(p.name for p in tmp_path.glob("*.ipynb")) == [p.name for p in runner.chapters()]

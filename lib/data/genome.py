@@ -126,6 +126,7 @@ class Genome:
         self.path = folder / f"{stem}.fa"
         if not self.path.exists():
             self._prepare()
+        self._last: tuple[str | None, str] = (None, "")
         self._fasta = pyfaidx.Fasta(str(self.path), as_raw=True, sequence_always_upper=False, rebuild=False)
 
     def _prepare(self) -> None:
@@ -170,9 +171,13 @@ class Genome:
         return reverse_complement(seq) if strand == "-" else seq
 
     def sequence(self, chrom: str) -> str:
-        """The whole contig as one string (for scanning; a large contig takes its length in memory)."""
+        """The whole contig as one string (for scanning; a large contig takes its length in memory).
+
+        The last contig read is kept, so loops that go contig by contig read each one once."""
         name = self.contig(chrom)
-        return self.fetch(name, 0, self.lengths[name])
+        if self._last[0] != name:
+            self._last = (name, self.fetch(name, 0, self.lengths[name]))
+        return self._last[1]
 
 
 def called_spans(seq: str) -> list[tuple[int, int]]:
