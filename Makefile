@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_gtf.py
 	$(BIN)/python benchmarks/bench_junctions.py --scale slice
 	$(BIN)/python benchmarks/bench_junctions.py --scale full
+	$(BIN)/python benchmarks/bench_paper_a.py
 
 clean:
 	rm -rf _build

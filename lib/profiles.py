@@ -30,6 +30,23 @@ PROFILES: dict[str, dict[str, Any]] = {
         # paper A, splice junctions (chapter 01)
         "flank": 40,
         "max_len": 500,
+        # paper A, models (chapters 02-04)
+        "negatives": "heuristic",
+        "packed": False,
+        "embed_dim": 8,
+        "batch_size": 64,
+        "lr": 3e-3,
+        "ae_latents": (8, 16),
+        "ae_latent": 16,
+        "ae_epochs": 2,
+        "clf_epochs": 2,
+        "patience": 2,
+        "clf_seeds": (0,),
+        "converge_acc": 0.6,
+        # paper A, Integrated Gradients (chapter 05)
+        "ig_n": 16,
+        "ig_steps": 20,
+        "ig_internal_batch": 256,
     },
     "default": {
         **_COMMON,
@@ -37,6 +54,22 @@ PROFILES: dict[str, dict[str, Any]] = {
         "contigs": None,  # None: every contig the source has
         "flank": 40,  # exonic nt kept on each side of an intron: the paper's attribution window
         "max_len": 1000,  # longest intron kept (nt); the paper states no cap
+        # paper A, models (chapters 02-04); sized so the three chapters take about 15 min on 2 CPU cores
+        "negatives": "heuristic",  # which negatives the models see: "heuristic" (paper) or "length_matched"
+        "packed": False,  # packed or padded LSTM input: both exact; padded trains far faster on CPU
+        "embed_dim": 16,  # the paper does not give its embedding size
+        "batch_size": 64,
+        "lr": 3e-3,
+        "ae_latents": (32, 64, 128),  # latent sizes of the sweep (paper: 128, 256, 512)
+        "ae_latent": 64,  # the latent size the classifiers build on (paper: 256)
+        "ae_epochs": 20,  # paper: 300
+        "clf_epochs": 8,  # classifier budget (max epochs), the same with and without initialization
+        "patience": 3,  # early stopping: epochs without a better validation accuracy
+        "clf_seeds": (0, 1, 2),
+        "converge_acc": 0.7,  # "epochs to reach" this validation accuracy measures convergence speed
+        "ig_n": 100,  # test sequences attributed (half positives, half negatives)
+        "ig_steps": 200,  # the paper's 200 steps along the path
+        "ig_internal_batch": 512,  # interpolated inputs per forward pass: bounds memory
     },
     "paper": {
         **_COMMON,
@@ -44,6 +77,21 @@ PROFILES: dict[str, dict[str, Any]] = {
         "contigs": PAPER_CONTIGS,
         "flank": 40,
         "max_len": 3000,  # no cap is infeasible: heuristic negatives would average ~half the longest intron
+        "negatives": "heuristic",
+        "packed": False,
+        "embed_dim": 32,
+        "batch_size": 64,
+        "lr": 1e-3,
+        "ae_latents": (128, 256, 512),
+        "ae_latent": 256,
+        "ae_epochs": 300,
+        "clf_epochs": 50,
+        "patience": 10,
+        "clf_seeds": (0, 1, 2, 3, 4),
+        "converge_acc": 0.9,
+        "ig_n": 2000,
+        "ig_steps": 200,
+        "ig_internal_batch": 2048,
     },
 }
 

@@ -37,3 +37,14 @@ def shortcut_table(tables: dict[tuple[str, str], pd.DataFrame], seed: int) -> pd
             row[f"{name} only %"], row[f"{name} ± %"] = round(100 * mean, 1), round(100 * std, 1)
         rows.append(row)
     return pd.DataFrame(rows).set_index(["split", "negatives"])
+
+
+def train_test_accuracy(train: pd.DataFrame, test: pd.DataFrame, seed: int) -> dict[str, float]:
+    """Test accuracy (%) of the depth-3 one-feature tree trained on ``train``: length only and GC only."""
+    out = {}
+    for name, feature in (("length only", lambda t: np.log10(t["length"].to_numpy())),
+                          ("GC only", lambda t: gc_content(t["seq"]))):
+        model = DecisionTreeClassifier(max_depth=3, random_state=seed)
+        model.fit(feature(train).reshape(-1, 1), train["label"].to_numpy())
+        out[name] = 100 * float((model.predict(feature(test).reshape(-1, 1)) == test["label"].to_numpy()).mean())
+    return out

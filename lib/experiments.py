@@ -1,0 +1,188 @@
+"""Paper A's experiments as functions of the resolved profile parameters ``P`` (chapters 02-04).
+
+Each returns cached results when the same parameters ran before (:func:`lib.train.cached`), so chapter 03
+reuses chapter 02's autoencoder and chapter 04 reuses both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+
+from lib import attribution, paths, train
+from lib import device as devices
+from lib.data import junctions, sources
+from lib.models import Autoencoder, Encoder
+from lib.seqdata import encode_all
+
+
+def junction_data(P) -> junctions.JunctionSet:
+    """Chapter 01's data set for these parameters (built once, then read from the cache)."""
+    return junctions.build(sources.get(P.source), P.contigs, P.flank, P.max_len, P.seed, progress=lambda m: None)
+
+
+def held_out_split(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded split of ``range(n)`` into (kept, held out) index arrays, ``fraction`` held out (at least 1)."""
+    order = np.random.default_rng(seed).permutation(n)
+    cut = max(1, int(round(n * fraction)))
+    return np.sort(order[cut:]), np.sort(order[:cut])
+
+
+@dataclass
+class AutoencoderRun:
+    model: Autoencoder
+    history: list[dict]
+    latent: int
+
+
+def autoencoder(P, latent: int, data: junctions.JunctionSet | None = None) -> AutoencoderRun:
+    """The autoencoder with ``latent`` dimensions, trained on the training positives only (90%; 10% held
+    out to measure reconstruction), as the paper trains it on release 20's junctions."""
+    data = data or junction_data(P)
+    seqs = data.split("train").query("label == 1")["seq"].tolist()
+    kept, held = held_out_split(len(seqs), 0.1, P.seed)
+    params = {"latent": latent, "embed": P.embed_dim, "packed": P.packed, "epochs": P.ae_epochs, "batch": P.batch_size, "lr": P.lr,
+              "seed": P.seed, "data": train.data_key(seqs)}
+    tokens = encode_all(seqs)
+
+    def fit(model):
+        return train.fit_autoencoder(model, [tokens[i] for i in kept], [tokens[i] for i in held], P.ae_epochs,
+                                     P.batch_size, P.lr, P.seed, devices.pick(P.device))
+
+    model, history = train.cached("autoencoder", params, lambda: Autoencoder(latent, P.embed_dim, P.packed), fit)
+    return AutoencoderRun(model, history, latent)
+
+
+def untrained_encoder(P, latent: int) -> Encoder:
+    """An encoder with the same architecture and a seeded random initialization, never trained (a control)."""
+    torch.manual_seed(P.seed)
+    return Autoencoder(latent, P.embed_dim, P.packed).encoder
+
+
+@dataclass
+class ClassifierData:
+    """Tokens and labels of the classifier splits: train (90% of the training split), val (10%, for early
+    stopping), test (the novel-junction split); ``tables`` holds the rows behind them."""
+
+    tokens: dict[str, list[torch.Tensor]]
+    labels: dict[str, np.ndarray]
+    tables: dict[str, pd.DataFrame]
+
+
+def classifier_data(P, data: junctions.JunctionSet | None = None) -> ClassifierData:
+    data = data or junction_data(P)
+    full = data.split("train", P.negatives)
+    kept, held = held_out_split(len(full), 0.1, P.seed + 1)
+    tables = {"train": full.iloc[kept].reset_index(drop=True), "val": full.iloc[held].reset_index(drop=True),
+              "test": data.split("test", P.negatives)}
+    return ClassifierData({k: encode_all(t["seq"]) for k, t in tables.items()},
+                          {k: t["label"].to_numpy() for k, t in tables.items()}, tables)
+
+
+def classifier_run(P, kind: str, initialized: bool, seed: int, sets: ClassifierData, encoder: Encoder | None):
+    """One Table 1 run: train (or load) a classifier and score it on the test split.
+
+    Returns (model, history, test scores). ``initialized`` runs take ``encoder``'s embedding and LSTM weights;
+    everything else (random init of the other layers, data order, budget, early stopping) is shared.
+    """
+    hidden = P.ae_latent // 2
+    params = {"kind": kind, "initialized": initialized, "seed": seed, "hidden": hidden, "embed": P.embed_dim,
+              "packed": P.packed,
+              "epochs": P.clf_epochs, "patience": P.patience, "batch": P.batch_size, "lr": P.lr,
+              "data": train.data_key(sets.tables["train"]["seq"], sets.labels["train"]),
+              "encoder": _weights_key(encoder) if initialized else None}
+
+    def fit(model):
+        return train.fit_classifier(model, sets.tokens["train"], sets.labels["train"], sets.tokens["val"],
+                                    sets.labels["val"], P.clf_epochs, P.patience, P.batch_size, P.lr, seed,
+                                    devices.pick(P.device))
+
+    make = lambda: train.classifier(kind, hidden, P.embed_dim, seed, encoder if initialized else None, P.packed)  # noqa: E731
+    model, history = train.cached("classifier", params, make, fit)
+    probability = train.predict(model, sets.tokens["test"], P.batch_size, devices.pick(P.device))
+    return model, history, train.scores(probability, sets.labels["test"])
+
+
+def _weights_key(module: torch.nn.Module) -> str:
+    """A hash of a module's weights (so a retrained encoder invalidates the classifiers built on it)."""
+    digest = hashlib.sha256()
+    for name, tensor in sorted(module.state_dict().items()):
+        digest.update(name.encode())
+        digest.update(tensor.cpu().numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
+LABELS = {"lstm": "LSTM", "bilstm": "BiLSTM", "bilstm_attention": "BiLSTM + attention"}
+PAPER_TABLE1 = {("random", "lstm"): 95.43, ("random", "bilstm"): 96.04, ("random", "bilstm_attention"): 97.23,
+                ("autoencoder", "lstm"): 98.54, ("autoencoder", "bilstm"): 98.60,
+                ("autoencoder", "bilstm_attention"): 99.07}
+
+
+def table1_runs(P, sets: ClassifierData, encoder: Encoder) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every (model, initialization, seed) run of Table 1.
+
+    Returns (runs: one row per run with test accuracy/AUC %, epochs trained and the first epoch whose
+    validation accuracy reached ``P.converge_acc``; curves: one row per run and epoch)."""
+    runs, curves = [], []
+    for kind in LABELS:
+        for init in ("random", "autoencoder"):
+            for seed in P.clf_seeds:
+                _, history, test = classifier_run(P, kind, init == "autoencoder", seed, sets, encoder)
+                reached = [h["epoch"] for h in history if h["val_accuracy"] >= P.converge_acc]
+                runs.append({"model": kind, "init": init, "seed": seed, "test accuracy %": 100 * test["accuracy"],
+                             "test AUC %": 100 * test["auc"], "epochs trained": len(history),
+                             "epochs to converge_acc": reached[0] if reached else np.nan,
+                             "seconds per epoch": np.mean([h["seconds"] for h in history])})
+                curves += [{"model": kind, "init": init, "seed": seed, **h} for h in history]
+    return pd.DataFrame(runs), pd.DataFrame(curves)
+
+
+def table1_summary(runs: pd.DataFrame) -> pd.DataFrame:
+    """Mean and standard deviation over seeds per (init, model), beside the paper's accuracy."""
+    grouped = runs.groupby(["init", "model"], sort=False)
+    table = pd.DataFrame({
+        "accuracy % (mean)": grouped["test accuracy %"].mean(),
+        "accuracy % (sd)": grouped["test accuracy %"].std(ddof=1),
+        "AUC % (mean)": grouped["test AUC %"].mean(),
+        "AUC % (sd)": grouped["test AUC %"].std(ddof=1),
+        "epochs to converge_acc (mean)": grouped["epochs to converge_acc"].mean(),
+        "runs reaching it": grouped["epochs to converge_acc"].count(),
+        "seeds": grouped.size(),
+    }).round(2)
+    table.insert(0, "paper accuracy %", [PAPER_TABLE1[key] for key in table.index])
+    return table.rename(index=LABELS, level="model")
+
+
+def attribution_sample(P, sets: ClassifierData) -> pd.DataFrame:
+    """``P.ig_n`` test rows, half positives and half negatives, drawn with ``P.seed``."""
+    test = sets.tables["test"]
+    per_class = P.ig_n // 2
+    picked = [group.sample(min(per_class, len(group)), random_state=P.seed) for _, group in test.groupby("label")]
+    return pd.concat(picked).sort_index()
+
+
+def attributions(P, model, rows: pd.DataFrame, baseline: str) -> tuple[list[np.ndarray], np.ndarray]:
+    """IG attributions (one array per row) and convergence deltas, cached by parameters.
+
+    ``baseline``: ``"zero"`` (zero embedding, the paper's) or ``"shuffled"`` (a dinucleotide-shuffled copy of
+    each sequence, seeded)."""
+    params = {"model": _weights_key(model), "rows": train.data_key(rows["seq"]), "baseline": baseline,
+              "steps": P.ig_steps, "seed": P.seed}
+    key = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
+    path = paths.cache_dir("attributions") / f"ig-{key}.npz"
+    if path.exists():
+        stored = np.load(path)
+        return [stored[f"a{i}"] for i in range(len(rows))], stored["deltas"]
+    references = attribution.shuffled_references(rows["seq"], P.seed) if baseline == "shuffled" else None
+    values, deltas = attribution.integrated_gradients(model, encode_all(rows["seq"]), references, P.ig_steps,
+                                                      P.ig_internal_batch, P.batch_size, devices.pick(P.device))
+    tmp = path.with_name(path.stem + ".part.npz")
+    np.savez(tmp, deltas=deltas, **{f"a{i}": v for i, v in enumerate(values)})
+    os.replace(tmp, path)
+    return values, deltas

@@ -1,0 +1,178 @@
+"""Training loops for paper A's models, with seeds, early stopping and checkpoints cached by parameters.
+
+Checkpoints are ``state_dict`` files loaded with ``weights_only=True``; each sits in
+``$DNABOOK_CACHE/models/<kind>-<key>/`` beside ``history.json`` (one entry per epoch: losses, accuracies,
+seconds, nucleotides per second). The key hashes every parameter and the training data, so a rerun with the
+same parameters loads instead of training, and a change of any of them trains anew.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.metrics import roc_auc_score
+from torch import nn
+from tqdm import tqdm  # not tqdm.auto: no widgets in notebooks; disable=None hides bars off a terminal
+
+from lib import paths
+from lib.models import Autoencoder, SpliceClassifier, init_from_encoder
+from lib.seqdata import PAD, batches
+
+Tokens = Sequence[torch.Tensor]
+
+
+def seed_everything(seed: int) -> np.random.Generator:
+    """Seed torch (CPU and CUDA) and return a numpy Generator; also flush denormals, which otherwise slow
+    LSTM backward passes on CPUs by orders of magnitude."""
+    torch.manual_seed(seed)
+    torch.set_flush_denormal(True)
+    return np.random.default_rng(seed)
+
+
+def data_key(seqs: Sequence[str], labels: Sequence[int] | None = None) -> str:
+    """A short hash of a training set (sequences and labels), for cache keys."""
+    digest = hashlib.sha256("\n".join(seqs).encode())
+    if labels is not None:
+        digest.update(bytes(int(x) for x in labels))
+    return digest.hexdigest()[:16]
+
+
+def cached(kind: str, params: dict, make: Callable[[], nn.Module], fit: Callable[[nn.Module], list[dict]],
+           cache: Path | None = None) -> tuple[nn.Module, list[dict]]:
+    """``make()`` a model and either load its cached weights and history or ``fit`` it and cache them."""
+    key = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    folder = (cache or paths.cache_dir("models")) / f"{kind}-{key}"
+    model = make()
+    if (folder / "history.json").exists():
+        model.load_state_dict(torch.load(folder / "model.pt", weights_only=True, map_location="cpu"))
+        return model, json.loads((folder / "history.json").read_text())["epochs"]
+    history = fit(model)
+    tmp = folder.with_name(folder.name + ".part")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    torch.save({k: v.cpu() for k, v in model.state_dict().items()}, tmp / "model.pt")
+    (tmp / "history.json").write_text(json.dumps({"params": params, "epochs": history}, indent=1, default=str))
+    shutil.rmtree(folder, ignore_errors=True)
+    os.replace(tmp, folder)
+    return model, history
+
+
+# --------------------------------------------------------------------------------------------- autoencoder
+
+
+def reconstruction(model: Autoencoder, tokens: Tokens, batch_size: int, device: torch.device) -> dict:
+    """Mean cross-entropy per base (nats) and per-base accuracy of reconstructing ``tokens``."""
+    model.eval()
+    total, correct, count = 0.0, 0, 0
+    with torch.no_grad():
+        for _, padded, lengths in batches(tokens, batch_size, None):
+            padded = padded.to(device)
+            logits = model(padded, lengths)
+            target = padded[:, : logits.shape[1]]
+            mask = target != PAD
+            total += nn.functional.cross_entropy(logits[mask], target[mask], reduction="sum").item()
+            correct += (logits.argmax(-1)[mask] == target[mask]).sum().item()
+            count += int(mask.sum())
+    return {"loss": total / count, "accuracy": correct / count}
+
+
+def fit_autoencoder(model: Autoencoder, train: Tokens, held_out: Tokens, epochs: int, batch_size: int, lr: float,
+                    seed: int, device: torch.device) -> list[dict]:
+    """Train with Adam on cross-entropy (padding masked out); returns one history entry per epoch."""
+    rng = seed_everything(seed)
+    model.to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    history = []
+    bar = tqdm(range(epochs), desc=f"autoencoder latent {model.latent_size}", disable=None)
+    for epoch in bar:
+        model.train()
+        start, total, count = time.perf_counter(), 0.0, 0
+        for _, padded, lengths in batches(train, batch_size, rng):
+            padded = padded.to(device)
+            logits = model(padded, lengths)
+            target = padded[:, : logits.shape[1]]
+            loss = nn.functional.cross_entropy(logits.reshape(-1, 4), target.reshape(-1), ignore_index=PAD)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            n = int((target != PAD).sum())
+            total, count = total + loss.item() * n, count + n
+        seconds = time.perf_counter() - start
+        held = reconstruction(model, held_out, batch_size, device)
+        history.append({"epoch": epoch + 1, "train_loss": total / count, "held_out_loss": held["loss"],
+                        "held_out_accuracy": held["accuracy"], "seconds": seconds, "nt_per_s": count / seconds})
+        bar.set_postfix(loss=f"{held['loss']:.3f}", nt_s=f"{count / seconds:,.0f}")
+    model.cpu()
+    return history
+
+
+# --------------------------------------------------------------------------------------------- classifiers
+
+
+def predict(model: SpliceClassifier, tokens: Tokens, batch_size: int, device: torch.device) -> np.ndarray:
+    """Probability of class 1 (splice junction) for each sequence, in input order."""
+    model.to(device).eval()
+    out = np.empty(len(tokens))
+    with torch.no_grad():
+        for index, padded, lengths in batches(tokens, batch_size, None):
+            out[index] = torch.softmax(model(padded.to(device), lengths), dim=1)[:, 1].cpu().numpy()
+    return out
+
+
+def scores(probability: np.ndarray, labels: np.ndarray) -> dict:
+    """Accuracy (threshold 0.5) and ROC AUC."""
+    return {"accuracy": float(((probability > 0.5) == labels).mean()), "auc": float(roc_auc_score(labels, probability))}
+
+
+def fit_classifier(model: SpliceClassifier, train: Tokens, train_labels: np.ndarray, val: Tokens,
+                   val_labels: np.ndarray, epochs: int, patience: int, batch_size: int, lr: float, seed: int,
+                   device: torch.device) -> list[dict]:
+    """Adam + cross-entropy with early stopping on validation accuracy: stops after ``patience`` epochs
+    without improvement and restores the best epoch's weights. The data order depends on ``seed`` only, so
+    two models trained with the same seed see the same batches in the same order."""
+    rng = np.random.default_rng(seed)
+    model.to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    labels = torch.tensor(np.asarray(train_labels), dtype=torch.int64)
+    history, best, best_state, waited = [], -1.0, None, 0
+    for epoch in tqdm(range(epochs), desc=f"{model.kind}", disable=None):
+        model.train()
+        start, total, nt = time.perf_counter(), 0.0, 0
+        for index, padded, lengths in batches(train, batch_size, rng):
+            loss = nn.functional.cross_entropy(model(padded.to(device), lengths), labels[index].to(device))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total, nt = total + loss.item() * len(index), nt + int(lengths.sum())
+        seconds = time.perf_counter() - start
+        val_scores = scores(predict(model, val, batch_size, device), val_labels)
+        history.append({"epoch": epoch + 1, "train_loss": total / len(train), "val_accuracy": val_scores["accuracy"],
+                        "val_auc": val_scores["auc"], "seconds": seconds, "nt_per_s": nt / seconds})
+        if val_scores["accuracy"] > best:
+            best, waited = val_scores["accuracy"], 0
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        else:
+            waited += 1
+            if waited >= patience:
+                break
+    model.load_state_dict(best_state)
+    model.cpu()
+    return history
+
+
+def classifier(kind: str, hidden: int, embed: int, seed: int, encoder=None, packed: bool = False) -> SpliceClassifier:
+    """A classifier whose random initialization depends on ``seed`` only; with ``encoder`` its embedding and
+    LSTM weights are then overwritten by the encoder's, so the two variants differ in those weights alone."""
+    torch.manual_seed(seed)
+    model = SpliceClassifier(kind, hidden, embed, packed=packed)
+    if encoder is not None:
+        init_from_encoder(model, encoder)
+    return model
