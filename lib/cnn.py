@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 from torch import nn
 
@@ -183,3 +184,46 @@ def digest(model: nn.Module) -> str:
         sha.update(name.encode())
         sha.update(value.detach().cpu().contiguous().numpy().tobytes())
     return sha.hexdigest()[:16]
+
+
+# Published accuracies on demo_coding_vs_intergenomic_seqs (test split), as cited in issue 6 of this book and
+# in paper B (Table 1): paper B's CNN 91.87 and HyenaDNA 91.31 (paper B); HyenaDNA 91.3 and DNABERT 92.5 (the
+# HyenaDNA paper); the Genomic Benchmarks paper's two CNN baselines 87.6 and 89.6.
+PUBLISHED = [
+    ("SimpleSaliencyCNN", "paper B, Table 1", 91.87),
+    ("HyenaDNA", "paper B, Table 1", 91.31),
+    ("HyenaDNA", "HyenaDNA paper", 91.3),
+    ("DNABERT", "HyenaDNA paper", 92.5),
+    ("CNN baseline (first)", "Genomic Benchmarks paper", 87.6),
+    ("CNN baseline (second)", "Genomic Benchmarks paper", 89.6),
+]
+
+
+def seed_results(P, data) -> pd.DataFrame:
+    """One row per seed (``seed``, ``seed + 1``, ... ``cnn_seeds`` of them): accuracy and class recalls on
+    the test split and on the held-out real benchmark sequences, training time and throughput. Models come
+    from the cache or are trained (:func:`trained`)."""
+    from lib import device
+
+    dev, rows = device.pick(P.device), []
+    test, real = data.arrays("test"), data.arrays(real=True)
+    for seed in range(P.seed, P.seed + P.cnn_seeds):
+        model, history = trained(P, data, seed)
+        row = {"seed": seed}
+        for name, (tokens, labels) in (("test", test), ("real", real)):
+            row |= {f"{name} {key}": value for key, value in evaluate(model, tokens, labels, dev).items()}
+        row |= {"training s": sum(h["seconds"] for h in history),
+                "training sequences/s": float(np.mean([h["sequences_per_s"] for h in history]))}
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("seed")
+
+
+def table1(results: pd.DataFrame, test_label: str, real_label: str) -> pd.DataFrame:
+    """Paper B's Table 1 with this book's rows: mean and SD over seeds of test and real-sequence accuracy
+    (percent), beside :data:`PUBLISHED`."""
+    n = len(results)
+    ours = [("SimpleSaliencyCNN, this book", f"{label} ({n} seeds)", 100 * results[column].mean(),
+             100 * results[column].std(ddof=1) if n > 1 else float("nan"))
+            for label, column in ((test_label, "test accuracy"), (real_label, "real accuracy"))]
+    published = [(method, f"published: {source}", value, float("nan")) for method, source, value in PUBLISHED]
+    return pd.DataFrame(ours + published, columns=["method", "evaluated on / source", "accuracy %", "SD %"])

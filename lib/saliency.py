@@ -19,6 +19,8 @@ import pandas as pd
 import torch
 from scipy import stats
 
+# What paper B reports (section 4.2, Figures 1-3): N = 1,000 sequences, 250 a class.
+PAPER = {"pearson_r": 0.530, "high_positions": 9, "n": 1000, "per_class": 250}
 PAPER_REGIONS = {"coding emphasis, 20-100": (20, 100), "intergenomic emphasis, 150-190": (150, 190)}
 
 
@@ -171,7 +173,8 @@ def agreement(reference: np.ndarray, other: np.ndarray) -> dict[str, float]:
 
 
 def analyse(model, tokens: np.ndarray, labels: np.ndarray, device: torch.device, *, n: int, per_class: int,
-            compare_n: int, ig_steps: int, smoothgrad_samples: int, seed: int) -> dict[str, np.ndarray]:
+            compare_n: int, ig_steps: int, smoothgrad_samples: int, seed: int, threads: int | None = None
+            ) -> dict[str, np.ndarray]:
     """Everything chapter 11 computes from one model, cached under ``$CACHE/saliency`` (npz) keyed by the
     model's weights, the data and these settings.
 
@@ -179,7 +182,8 @@ def analyse(model, tokens: np.ndarray, labels: np.ndarray, device: torch.device,
     positional statistics, ``per_class`` of each class (``class_index``) for the class-wise means, and uses
     the first ``compare_n`` of ``index`` to compare methods. Returns ``importance`` (n, L), ``predicted``,
     ``labels``, ``class_importance`` (2 * per_class, L), ``class_labels``, ``ig`` and ``smoothgrad``
-    (compare_n, L), the indices, and ``seconds`` (wall time of plain gradients, IG, SmoothGrad).
+    (compare_n, L), the indices, and ``seconds`` (wall time of plain gradients, IG, SmoothGrad, measured when
+    computed). ``threads``: torch CPU threads while computing.
     """
     from lib import cached, cnn
 
@@ -194,14 +198,15 @@ def analyse(model, tokens: np.ndarray, labels: np.ndarray, device: torch.device,
     class_index = np.concatenate([np.sort(rng.choice(np.flatnonzero(labels == c), per_class, replace=False))
                                   for c in (0, 1)])
     compare = index[:compare_n]
-    clock = [time.perf_counter()]
-    importance, predicted = gradient_importance(model, tokens[index], device)
-    class_importance, _ = gradient_importance(model, tokens[class_index], device)
-    clock.append(time.perf_counter())
-    ig = integrated_gradients_importance(model, tokens[compare], device, ig_steps)
-    clock.append(time.perf_counter())
-    smooth = smoothgrad_importance(model, tokens[compare], device, smoothgrad_samples, seed=seed)
-    clock.append(time.perf_counter())
+    with cnn.deterministic(threads):
+        clock = [time.perf_counter()]
+        importance, predicted = gradient_importance(model, tokens[index], device)
+        class_importance, _ = gradient_importance(model, tokens[class_index], device)
+        clock.append(time.perf_counter())
+        ig = integrated_gradients_importance(model, tokens[compare], device, ig_steps)
+        clock.append(time.perf_counter())
+        smooth = smoothgrad_importance(model, tokens[compare], device, smoothgrad_samples, seed=seed)
+        clock.append(time.perf_counter())
     result = {"index": index, "importance": importance, "predicted": predicted, "labels": labels[index],
               "class_index": class_index, "class_importance": class_importance,
               "class_labels": labels[class_index], "ig": ig, "smoothgrad": smooth,

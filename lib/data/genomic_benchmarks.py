@@ -277,3 +277,21 @@ def _strand(seq: str, strand: str) -> str:
     if strand not in ("+", "-"):
         raise SequenceError(f"strand must be '+' or '-', got {strand!r}")
     return reverse_complement(seq) if strand == "-" else seq
+
+
+_STOPS = ("TAA", "TAG", "TGA")
+
+
+def open_frame(seq: str) -> bool:
+    """Whether some reading frame of ``seq`` has no stop codon (TAA, TAG, TGA) on this strand: true of
+    almost every window inside a protein-coding sequence, of about 1 in 8 random 200-nt windows."""
+    return any(all(seq[i : i + 3] not in _STOPS for i in range(frame, len(seq) - 2, 3)) for frame in range(3))
+
+
+def composition(table: pd.DataFrame) -> pd.DataFrame:
+    """Per class of ``table`` (``label, seq``): sequences, mean G+C fraction and share with an open frame."""
+    features = pd.DataFrame({"class": table["label"].map(lambda i: CLASSES[i]),
+                             "G+C": table["seq"].str.count("[GC]") / table["seq"].str.len(),
+                             "open reading frame": table["seq"].map(open_frame)})
+    return features.groupby("class").agg(sequences=("G+C", "size"), **{"mean G+C": ("G+C", "mean"),
+                                         "share with an open frame": ("open reading frame", "mean")})
