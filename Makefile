@@ -36,6 +36,7 @@ smoke: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_gtf.py
+	$(BIN)/python benchmarks/bench_cnn.py
 
 clean:
 	rm -rf _build

@@ -31,7 +31,8 @@ _PAPER_B: dict[str, Any] = {
     "cnn_seeds": 3,  # models trained with seeds seed, seed + 1, ...; chapter 11 explains the first
     "cnn_batch_size": 64,
     "cnn_lr": 1e-3,
-    "cnn_threads": 1,  # torch CPU threads for training (None: torch's default)
+    "cnn_threads": 1,  # torch CPU threads for training and saliency (None: torch's default); on the shared
+    # 2-core machine 1 thread trained about 5 times faster than 2 (benchmarks/bench_cnn.py)
     "saliency_n": 1000,  # test sequences for the positional statistics (paper: 1,000)
     "saliency_per_class": 250,  # test sequences per class for the class-wise means (paper: 250)
     "saliency_compare_n": 200,  # sequences on which Integrated Gradients and SmoothGrad are compared

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -48,10 +49,8 @@ def integrated_gradients_importance(model, tokens: np.ndarray, device: torch.dev
                                     batch_size: int = 50) -> np.ndarray:
     """Integrated Gradients (captum; zero-embedding baseline, ``steps`` Riemann steps) of the predicted class,
     summed in absolute value over embedding dimensions: float64 (n, L)."""
-    from captum.attr import IntegratedGradients
-
     model.to(device).eval()
-    method, out = IntegratedGradients(model.classify), []
+    method, out = _captum("IntegratedGradients")(model.classify), []
     for x in _batches(tokens, batch_size):
         embedded = model.embed(x.to(device)).detach()
         with torch.no_grad():
@@ -66,12 +65,10 @@ def smoothgrad_importance(model, tokens: np.ndarray, device: torch.device, sampl
     """SmoothGrad (captum NoiseTunnel over absolute gradients; Gaussian noise with standard deviation
     ``noise`` times the range of the embedding table, ``samples`` draws) of the predicted class, summed over
     embedding dimensions: float64 (n, L)."""
-    from captum.attr import NoiseTunnel, Saliency
-
     model.to(device).eval()
     weights = model.embedding.weight.detach()
     sigma = float(noise * (weights.max() - weights.min()))
-    method, out = NoiseTunnel(Saliency(model.classify)), []
+    method, out = _captum("NoiseTunnel")(_captum("Saliency")(model.classify)), []
     torch.manual_seed(seed)
     for x in _batches(tokens, batch_size):
         embedded = model.embed(x.to(device)).detach()
@@ -81,6 +78,15 @@ def smoothgrad_importance(model, tokens: np.ndarray, device: torch.device, sampl
                                 nt_samples_batch_size=batch_size * 4)
         out.append(attr.abs().sum(-1).detach().cpu().double())
     return torch.cat(out).numpy()
+
+
+def _captum(name: str):
+    """``captum.attr.<name>``, imported on first use without the warning that captum's import of tqdm.auto
+    prints in a kernel without ipywidgets (it names a machine-local path)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="IProgress not found")
+        from captum import attr
+    return getattr(attr, name)
 
 
 def positional_stats(importance: np.ndarray, percentile: float = 75) -> pd.DataFrame:
@@ -114,10 +120,12 @@ def summary(table: pd.DataFrame, importance: np.ndarray) -> dict[str, float | in
 
 
 def class_means(importance: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
-    """Per position (1..L): mean importance of class 0 (coding), class 1 (intergenomic) and ``delta`` =
-    mu_0 - mu_1 (> 0: coding-specific, < 0: intergenomic-specific)."""
+    """Per position (1..L): mean importance of class 0 (coding), class 1 (intergenomic), ``delta`` =
+    mu_0 - mu_1 (> 0: coding-specific, < 0: intergenomic-specific), and ``relative delta``, the same
+    difference after dividing each class's profile by its own average over positions (shape, not level)."""
     mu0, mu1 = importance[labels == 0].mean(0), importance[labels == 1].mean(0)
-    return pd.DataFrame({"coding": mu0, "intergenomic": mu1, "delta": mu0 - mu1},
+    return pd.DataFrame({"coding": mu0, "intergenomic": mu1, "delta": mu0 - mu1,
+                         "relative delta": mu0 / mu0.mean() - mu1 / mu1.mean()},
                         index=pd.RangeIndex(1, importance.shape[1] + 1, name="position"))
 
 

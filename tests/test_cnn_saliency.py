@@ -98,6 +98,7 @@ def test_positional_statistics_runs_and_class_difference():
 
     means = saliency.class_means(importance, np.array([0, 1]))
     assert means["delta"].tolist() == [-2, 0, 2, 0, 0, 0, 0, -2]
+    assert means["relative delta"].sum() == pytest.approx(0)
     regions = saliency.region_table(means["delta"], {"first two": (1, 2)})
     assert regions.loc["first two", "mean delta"] == -1 and regions.loc["first two", "share delta > 0"] == 0
 
