@@ -201,3 +201,19 @@ def test_slice_recipe_on_a_toy_genome(tmp_path):
     for row in table[table["label"] == 0].itertuples():
         assert row.seq == txs[row.region].cdna(genome)[row.region_start : row.region_start + 200]
     assert report.loc["balanced: train"].tolist() == [counts["train", 0]] * 2
+
+
+def test_archive_source_checks_the_rebuild_against_the_archive(monkeypatch):
+    from lib import benchmark_data
+
+    real, _ = benchmark_data.real_sequences()  # from the shared GRCh38 slice
+    archive = real[["split", "label", "id", "seq"]].copy()
+    archive.loc[0, "seq"] = "N" * 200  # one sequence that the rebuild does not match
+    monkeypatch.setattr(gb, "load_archive", lambda: archive)
+    data = benchmark_data.load("archive", block_nt=100_000, seed=0)
+    assert data.recipe_report is None and len(data.table) == len(real)
+    assert int(data.real["matches_archive"].sum()) == len(real) - 1
+    assert (data.real["held_out"] == (data.real["split"] == "test")).all()
+    tokens, labels = data.arrays(real=True)
+    assert len(tokens) == int((real["split"] == "test").sum()) and set(labels) == {0, 1}
+    assert benchmark_data.load("archive", block_nt=1, seed=5).key == data.key  # keyed by content only
