@@ -24,14 +24,16 @@ def bench_training(tokens, labels, dev, epochs: int, batch_size: int) -> tuple[f
     model = cnn.SimpleSaliencyCNN()
     cnn.train(model, tokens[:2048], labels[:2048], cnn.TrainConfig(1, batch_size, 1e-3, 0), dev)  # warm-up
     history = cnn.train(model, tokens, labels, cnn.TrainConfig(epochs, batch_size, 1e-3, 0), dev)
-    return float(np.mean([h["sequences_per_s"] for h in history])), float(np.mean([h["seconds"] for h in history]))
+    rate, seconds = np.mean([[h["sequences_per_s"], h["seconds"]] for h in history], axis=0)
+    return float(rate), float(seconds)
 
 
 def bench_saliency(tokens, dev) -> dict[str, float]:
     """Sequences per second of each attribution method on ``tokens``."""
     model = cnn.SimpleSaliencyCNN().eval()
     runs = {"gradient": lambda x: saliency.gradient_importance(model, x, dev),
-            "Integrated Gradients, 50 steps": lambda x: saliency.integrated_gradients_importance(model, x, dev, 50),
+            "Integrated Gradients, 50 steps":
+                lambda x: saliency.integrated_gradients_importance(model, x, dev, 50),
             "SmoothGrad, 20 samples": lambda x: saliency.smoothgrad_importance(model, x, dev, 20)}
     rates = {}
     for name, run in runs.items():
@@ -46,7 +48,8 @@ def bench_saliency(tokens, dev) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
-    parser.add_argument("--sequences", type=int, default=7230, help="training set size (default: the default profile's)")
+    parser.add_argument("--sequences", type=int, default=7230,
+                        help="training set size (default: the default profile's)")
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--saliency-sequences", type=int, default=1000)
@@ -56,7 +59,8 @@ def main() -> None:
     rng = np.random.default_rng(0)
     tokens = rng.integers(1, 6, (args.sequences, cnn.SEQ_LEN)).astype(np.uint8)
     labels = rng.integers(0, 2, args.sequences)
-    name = torch.cuda.get_device_name(dev) if dev.type == "cuda" else f"CPU ({torch.get_num_threads()} threads default)"
+    name = (torch.cuda.get_device_name(dev) if dev.type == "cuda"
+            else f"CPU ({torch.get_num_threads()} threads default)")
     print(f"device: {name}; {args.sequences:,} training sequences, batch {args.batch_size}")
     for threads in (args.threads if dev.type == "cpu" else [torch.get_num_threads()]):
         with cnn.deterministic(threads):

@@ -107,8 +107,8 @@ def slice_table(block_nt: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
             intervals = gb.read_intervals()
             starts = intervals.loc[intervals["label"] == 0, "start"].to_numpy()
             table, report = coding_windows.slice_windows(
-                Genome(src.genome), newer, genes, starts, block_nt=block_nt, seed=seed, test_fraction=TEST_FRACTION,
-                exclude=real_sequences()[0])
+                Genome(src.genome), newer, genes, starts, block_nt=block_nt, seed=seed,
+                test_fraction=TEST_FRACTION, exclude=real_sequences()[0])
             tmp.mkdir()
             table.to_parquet(tmp / "table.parquet", index=False)
             report.to_parquet(tmp / "report.parquet")

@@ -35,8 +35,8 @@ class SimpleSaliencyCNN(nn.Module):
     right, as ``padding="same"`` does in torch (done explicitly here, which avoids torch's warning about it).
     """
 
-    def __init__(self, vocab_size: int = VOCAB_SIZE, embed_dim: int = 128, channels: tuple[int, ...] = (32, 16, 4),
-                 kernel: int = 8, hidden: int = 512, dropout: float = 0.3, length: int = SEQ_LEN,
+    def __init__(self, vocab_size: int = VOCAB_SIZE, embed_dim: int = 128,
+                 channels: tuple[int, ...] = (32, 16, 4), kernel: int = 8, hidden: int = 512, dropout: float = 0.3, length: int = SEQ_LEN,
                  n_classes: int = 2):
         super().__init__()
         self.embedding = nn.Embedding(vocab_size, embed_dim)

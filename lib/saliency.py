@@ -175,7 +175,8 @@ def agreement(reference: np.ndarray, other: np.ndarray) -> dict[str, float]:
     rho = (a * b).sum(1) / np.sqrt((a**2).sum(1) * (b**2).sum(1))
     mean_a, mean_b = reference.mean(0), other.mean(0)
     top_a, top_b = mean_a > np.percentile(mean_a, 75), mean_b > np.percentile(mean_b, 75)
-    return {"per-sequence Spearman (mean)": float(rho.mean()), "per-sequence Spearman (SD)": float(rho.std(ddof=1)),
+    return {"per-sequence Spearman (mean)": float(rho.mean()),
+            "per-sequence Spearman (SD)": float(rho.std(ddof=1)),
             "Pearson r of positional means": float(stats.pearsonr(mean_a, mean_b)[0]),
             "top-quartile Jaccard": float((top_a & top_b).sum() / (top_a | top_b).sum())}
 
@@ -196,7 +197,8 @@ def analyse(model, tokens: np.ndarray, labels: np.ndarray, device: torch.device,
     from lib import cached, cnn
 
     params = {"model": cnn.digest(model), "data": _sha(tokens, labels), "n": n, "per_class": per_class,
-              "compare_n": compare_n, "ig_steps": ig_steps, "smoothgrad_samples": smoothgrad_samples, "seed": seed}
+              "compare_n": compare_n, "ig_steps": ig_steps, "smoothgrad_samples": smoothgrad_samples,
+              "seed": seed}
     target = cached.path("saliency", "saliency", params, "npz")
     if target.exists():
         with np.load(target) as saved:

@@ -1,4 +1,4 @@
-"""Paper B's model (parameter counts, training cache) and saliency statistics on toy models with known gradients."""
+"""Paper B's model (parameter counts, training cache) and saliency statistics on toy models (known gradients)."""
 
 from __future__ import annotations
 

@@ -150,7 +150,7 @@ def test_encode_tokens_and_bad_input():
     assert tokens[0, :5].tolist() == [1, 2, 3, 4, 5] and set(tokens[1]) == {4}
     with pytest.raises(gb.SequenceError, match=r"train/coding_seqs/9: sequence is 201 nt long, expected 200"):
         gb.encode(["A" * 200, "A" * 201], names=["x", "train/coding_seqs/9"])
-    with pytest.raises(gb.SequenceError, match=r"sequence 1: letter 'R' at position 3 is not one of A, C, G, T, N"):
+    with pytest.raises(gb.SequenceError, match=r"sequence 1: letter 'R' at position 3 is not one of A, C, G, T"):
         gb.encode(["A" * 200, "AAR" + "A" * 197])
     with pytest.raises(gb.SequenceError, match="letter 'a' at position 1"):
         gb.encode(["a" * 200])
@@ -195,7 +195,8 @@ def test_slice_recipe_on_a_toy_genome(tmp_path):
     txs = gb.transcripts(gtf)
     pieces = coding_windows.genome_pieces(table, txs)
     pieces = pieces.assign(split=table.loc[pieces["row"], "split"].to_numpy())
-    assert not coding_windows.overlaps(pieces[pieces["split"] == "train"], pieces[pieces["split"] == "test"]).any()
+    train, test = pieces[pieces["split"] == "train"], pieces[pieces["split"] == "test"]
+    assert not coding_windows.overlaps(train, test).any()
     intergenomic = table[table["label"] == 1]
     assert not coding_windows.overlaps(intergenomic, genes).any()
     for row in table[table["label"] == 0].itertuples():

@@ -149,7 +149,8 @@ def genome_pieces(table: pd.DataFrame, txs: dict[str, Transcript]) -> pd.DataFra
     return pd.DataFrame(rows, columns=["row", "chrom", "start", "end"])
 
 
-def block_split(windows: pd.DataFrame, block_nt: int, test_fraction: float, rng: np.random.Generator) -> pd.Series:
+def block_split(windows: pd.DataFrame, block_nt: int, test_fraction: float,
+                rng: np.random.Generator) -> pd.Series:
     """``train`` / ``test`` for each window (``chrom, start, end, label``) by genomic block, or missing for a
     window whose footprint spans a train block and a test block (dropped, so no two windows of different
     splits overlap).
@@ -171,7 +172,8 @@ def block_split(windows: pd.DataFrame, block_nt: int, test_fraction: float, rng:
         if np.all(in_test + counts <= test_fraction * totals):
             test_blocks.add(per_block.index[i])
             in_test += counts
-    n_test = np.array([sum((c, b) in test_blocks for b in range(f, l + 1)) for c, f, l in zip(chrom, first, last)])
+    n_test = np.array([sum((c, b) in test_blocks for b in range(f, l + 1))
+                       for c, f, l in zip(chrom, first, last)])
     split = pd.Series(pd.NA, index=windows.index, dtype="string")
     split[n_test == last - first + 1] = "test"
     split[n_test == 0] = "train"

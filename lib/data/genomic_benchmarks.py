@@ -129,7 +129,8 @@ def load_archive(progress: bool = False) -> pd.DataFrame:
 def _sorted(table: pd.DataFrame) -> pd.DataFrame:
     order = table["id"].map(lambda i: (0, int(i), "") if str(i).isdigit() else (1, 0, str(i)))
     table = table.assign(_split=table["split"].map(SPLITS.index), _order=order)
-    return table.sort_values(["_split", "label", "_order"]).drop(columns=["_split", "_order"]).reset_index(drop=True)
+    table = table.sort_values(["_split", "label", "_order"]).drop(columns=["_split", "_order"])
+    return table.reset_index(drop=True)
 
 
 # --- the shipped interval lists and their rebuild from references -----------------------------------------
@@ -197,8 +198,9 @@ def transcripts(gtf: pd.DataFrame) -> dict[str, Transcript]:
                          order=np.where(exons["strand"] == "-", -exons["start"], exons["start"]))
     found = {}
     for tid, group in exons.sort_values(["tid", "order"]).groupby("tid", sort=True):
-        found[tid] = Transcript(tid, str(group["chrom"].iloc[0]), str(group["strand"].iloc[0]),
-                                group["start"].to_numpy(), group["end"].to_numpy(), str(group["gene_type"].iloc[0]))
+        first = group.iloc[0]
+        found[tid] = Transcript(tid, str(first["chrom"]), str(first["strand"]), group["start"].to_numpy(),
+                                group["end"].to_numpy(), str(first["gene_type"]))
     return found
 
 
@@ -231,8 +233,8 @@ def rebuild(genome: Genome, gtf: pd.DataFrame, intervals: pd.DataFrame) -> tuple
     table = pd.DataFrame(rows, columns=["split", "label", "id", "region", "region_start", "chrom", "start", "end",
                                         "gene_type", "seq"])
     table = _sorted(table.astype({"region_start": "int64", "start": "int64", "end": "int64"}))
-    report = (pd.DataFrame({"outcome": outcomes, "class": intervals["label"].map(lambda i: CLASSES[i]).to_numpy()})
-              .value_counts().unstack("class", fill_value=0).reindex(columns=list(CLASSES), fill_value=0))
+    names = intervals["label"].map(lambda i: CLASSES[i]).to_numpy()
+    report = (pd.DataFrame({"outcome": outcomes, "class": names}).value_counts().unstack("class", fill_value=0).reindex(columns=list(CLASSES), fill_value=0))
     return table, report.sort_values(list(CLASSES), ascending=False)
 
 
