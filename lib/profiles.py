@@ -22,6 +22,24 @@ _COMMON: dict[str, Any] = {
     "device": "auto",  # "auto" picks CUDA when present; "cpu" / "cuda" force one (see lib.device)
 }
 
+# paper B (chapters 10-11): Genomic Benchmarks data, SimpleSaliencyCNN training, saliency.
+_PAPER_B: dict[str, Any] = {
+    "gb_source": "slice",  # "slice": the benchmark's recipe on the GRCh38 slice; "archive": the real benchmark
+    "gb_block_nt": 100_000,  # slice recipe: genome block size of the 75/25 train/test split
+    "gb_max_per_class": None,  # training sequences per class (test: a third); None: all
+    "cnn_epochs": 3,
+    "cnn_seeds": 3,  # models trained with seeds seed, seed + 1, ...; chapter 11 explains the first
+    "cnn_batch_size": 64,
+    "cnn_lr": 1e-3,
+    "cnn_threads": 1,  # torch CPU threads for training and saliency (None: torch's default); on the shared
+    # 2-core machine 1 thread trained about 5 times faster than 2 (benchmarks/bench_cnn.py)
+    "saliency_n": 1000,  # test sequences for the positional statistics (paper: 1,000)
+    "saliency_per_class": 250,  # test sequences per class for the class-wise means (paper: 250)
+    "saliency_compare_n": 200,  # sequences on which Integrated Gradients and SmoothGrad are compared
+    "saliency_ig_steps": 50,
+    "saliency_smoothgrad_samples": 20,
+}
+
 PROFILES: dict[str, dict[str, Any]] = {
     "smoke": {
         **_COMMON,
@@ -47,6 +65,16 @@ PROFILES: dict[str, dict[str, Any]] = {
         "ig_n": 16,
         "ig_steps": 20,
         "ig_internal_batch": 256,
+        # paper B (chapters 10-11)
+        **_PAPER_B,
+        "gb_max_per_class": 300,
+        "cnn_epochs": 1,
+        "cnn_seeds": 2,
+        "saliency_n": 100,
+        "saliency_per_class": 50,
+        "saliency_compare_n": 20,
+        "saliency_ig_steps": 8,
+        "saliency_smoothgrad_samples": 4,
     },
     "default": {
         **_COMMON,
@@ -70,6 +98,8 @@ PROFILES: dict[str, dict[str, Any]] = {
         "ig_n": 100,  # test sequences attributed (half positives, half negatives)
         "ig_steps": 200,  # the paper's 200 steps along the path
         "ig_internal_batch": 512,  # interpolated inputs per forward pass: bounds memory
+        # paper B (chapters 10-11)
+        **_PAPER_B,
     },
     "paper": {
         **_COMMON,
@@ -92,6 +122,12 @@ PROFILES: dict[str, dict[str, Any]] = {
         "ig_n": 2000,
         "ig_steps": 200,
         "ig_internal_batch": 2048,
+        # paper B (chapters 10-11)
+        **_PAPER_B,
+        "gb_source": "archive",
+        "cnn_epochs": 10,
+        "cnn_threads": None,
+        "saliency_compare_n": 1000,
     },
 }
 

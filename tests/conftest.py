@@ -1,9 +1,14 @@
-"""Shared fixtures: tiny genomes and annotations written by the tests, and an isolated cache."""
+"""Shared fixtures: tiny genomes and annotations written by the tests, an isolated cache, and a local HTTP
+server on 127.0.0.1 (never the internet)."""
 
 from __future__ import annotations
 
 import gzip
+import threading
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -41,3 +46,48 @@ def write_gtf(path: Path, lines: list[str], header: bool = True) -> Path:
     else:
         path.write_text(text)
     return path
+
+
+class Server:
+    """What the local server serves (path -> body), how (``truncated``), and the requests it got."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        self.truncated: set[str] = set()
+        self.hits: Counter[str] = Counter()
+        self.base = ""
+
+    def url(self, path: str) -> str:
+        return f"{self.base}{path}"
+
+
+@pytest.fixture
+def server():
+    state = Server()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            path = urlsplit(self.path).path  # the query string (?download=1) is ignored
+            state.hits[path] += 1
+            body = state.files.get(path)
+            if body is None:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            # A truncated response announces more bytes than it sends, then closes (HTTP/1.0).
+            extra = 1000 if path in state.truncated else 0
+            self.send_header("Content-Length", str(len(body) + extra))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield state
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join()

@@ -5,10 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import socket
-import threading
-from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -19,51 +15,6 @@ GOOD = b"ACGT" * 5000
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-class Server:
-    """What the local server serves (path -> body), how (``truncated``), and the requests it got."""
-
-    def __init__(self) -> None:
-        self.files: dict[str, bytes] = {}
-        self.truncated: set[str] = set()
-        self.hits: Counter[str] = Counter()
-        self.base = ""
-
-    def url(self, path: str) -> str:
-        return f"{self.base}{path}"
-
-
-@pytest.fixture
-def server():
-    state = Server()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            path = urlsplit(self.path).path  # the query string (?download=1) is ignored
-            state.hits[path] += 1
-            body = state.files.get(path)
-            if body is None:
-                self.send_error(404)
-                return
-            self.send_response(200)
-            # A truncated response announces more bytes than it sends, then closes (HTTP/1.0).
-            extra = 1000 if path in state.truncated else 0
-            self.send_header("Content-Length", str(len(body) + extra))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
 
 
 def remote(url: str, sha: str | None = None, name: str = "test") -> Remote:

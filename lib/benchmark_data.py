@@ -1,0 +1,130 @@
+"""The data of paper B's chapters (10-11) for a profile: a training/test table and the real benchmark sequences.
+
+- ``gb_source = "archive"`` (``paper``): the benchmark's own 100,000 sequences and train/test split, from its
+  downloaded zip (:func:`lib.data.genomic_benchmarks.load_archive`).
+- ``gb_source = "slice"`` (``default``, ``smoke``): the benchmark's recipe on the GRCh38 slice
+  (:func:`lib.data.coding_windows.slice_windows`), windows sharing bases with the real sequences left out.
+
+Either way, the shipped interval lists that the slice covers are rebuilt into real benchmark sequences with
+their true labels and split (:func:`lib.data.genomic_benchmarks.rebuild`): a real test set. Built tables are
+cached under ``$CACHE/genomic_benchmarks`` keyed by their inputs and parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lib import cached
+from lib.data import annotation, coding_windows, sources
+from lib.data import genomic_benchmarks as gb
+from lib.data.genome import Genome
+
+FOLDER = "genomic_benchmarks"
+TEST_FRACTION = 0.25
+
+
+@dataclass(frozen=True)
+class BenchmarkData:
+    """``table``: the sequences to train and test on (``split, label, id, seq``, more columns for the slice).
+    ``real``: the rebuilt real benchmark sequences, ``held_out`` True where no model here trained on them.
+    ``rebuild_report``: outcome counts of the interval rebuild. ``recipe_report``: window counts after each
+    step of the slice recipe (``None`` for the archive). ``key``: a digest of the table's content."""
+
+    source: str
+    table: pd.DataFrame
+    real: pd.DataFrame
+    rebuild_report: pd.DataFrame
+    recipe_report: pd.DataFrame | None
+    key: str
+
+    def arrays(self, split: str | None = None, real: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Tokens (uint8, (n, 200)) and labels (int64, (n,)) of one split of the table (or of the held-out
+        real sequences when ``real``)."""
+        table = self.real[self.real["held_out"]] if real else self.table
+        if split is not None:
+            table = table[table["split"] == split]
+        return gb.encode(table["seq"], gb.row_names(table)), table["label"].to_numpy(dtype=np.int64)
+
+
+def load(source: str, *, block_nt: int, seed: int, max_per_class: int | None = None) -> BenchmarkData:
+    """The data for ``gb_source`` = ``source`` ("slice" or "archive"); ``block_nt``, ``seed`` and
+    ``max_per_class`` (training windows per class, test a third of it; None: all) shape the slice table."""
+    real, rebuild_report = real_sequences()
+    if source == "archive":
+        table, recipe_report = gb.load_archive(), None
+        real = real.merge(table[["split", "label", "id", "seq"]].rename(columns={"seq": "archive_seq"}),
+                          on=["split", "label", "id"], how="left")
+        real = real.assign(matches_archive=real["seq"] == real["archive_seq"], held_out=real["split"] == "test")
+        real = real.drop(columns="archive_seq")
+    elif source == "slice":
+        table, recipe_report = slice_table(block_nt, seed)
+        real = real.assign(held_out=True)
+    else:
+        raise ValueError(f"unknown gb_source {source!r}; choose 'slice' or 'archive'")
+    table = cap(table, max_per_class, seed)
+    digest = pd.util.hash_pandas_object(table[["split", "label", "seq"]], index=False).to_numpy()
+    key = cached.key({"source": source, "content": int(digest.sum(dtype=np.uint64)), "rows": len(table)})
+    return BenchmarkData(source, table, real, rebuild_report, recipe_report, key)
+
+
+def _slice_inputs() -> tuple[sources.Source, dict]:
+    src = sources.get("slice")
+    folder = gb.intervals_dir()
+    identity = {"genome": cached.file_identity(src.genome), "older": cached.file_identity(src.older),
+                "newer": cached.file_identity(src.newer),
+                "intervals": [cached.file_identity(p) for p in sorted(folder.glob("*/*.csv.gz"))]}
+    return src, identity
+
+
+def real_sequences() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The benchmark intervals the slice covers, rebuilt (newer annotation: it has Ensembl transcript ids),
+    and the outcome counts of the rebuild; cached."""
+    src, identity = _slice_inputs()
+    target = cached.path(FOLDER, "real", {**identity, "version": 1}, "d")
+    if not target.exists():
+        def build(tmp):
+            table, report = gb.rebuild(Genome(src.genome), annotation.read_gtf(src.newer), gb.read_intervals())
+            tmp.mkdir()
+            table.to_parquet(tmp / "table.parquet", index=False)
+            report.to_parquet(tmp / "report.parquet")
+
+        cached.write_atomic(target, build)
+    return pd.read_parquet(target / "table.parquet"), pd.read_parquet(target / "report.parquet")
+
+
+def slice_table(block_nt: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The slice recipe's table and its step counts (cached); real benchmark sequences excluded."""
+    src, identity = _slice_inputs()
+    params = {**identity, "block_nt": block_nt, "seed": seed, "test_fraction": TEST_FRACTION, "version": 2}
+    target = cached.path(FOLDER, "slice", params, "d")
+    if not target.exists():
+        def build(tmp):
+            newer, older = annotation.read_gtf(src.newer), annotation.read_gtf(src.older)
+            genes = pd.concat([g.loc[g["feature"] == "gene", ["chrom", "start", "end"]] for g in (newer, older)])
+            intervals = gb.read_intervals()
+            starts = intervals.loc[intervals["label"] == 0, "start"].to_numpy()
+            table, report = coding_windows.slice_windows(
+                Genome(src.genome), newer, genes, starts, block_nt=block_nt, seed=seed,
+                test_fraction=TEST_FRACTION, exclude=real_sequences()[0])
+            tmp.mkdir()
+            table.to_parquet(tmp / "table.parquet", index=False)
+            report.to_parquet(tmp / "report.parquet")
+
+        cached.write_atomic(target, build)
+    return pd.read_parquet(target / "table.parquet"), pd.read_parquet(target / "report.parquet")
+
+
+def cap(table: pd.DataFrame, max_per_class: int | None, seed: int) -> pd.DataFrame:
+    """At most ``max_per_class`` training rows per class and a third of that per test class, drawn with
+    ``seed`` (row order kept); the table itself when ``max_per_class`` is None."""
+    if max_per_class is None:
+        return table
+    rng = np.random.default_rng(seed)
+    kept = []
+    for (split, _), part in table.groupby(["split", "label"], sort=False):
+        size = min(len(part), max_per_class if split == "train" else max(1, max_per_class // 3))
+        kept.append(part.iloc[np.sort(rng.choice(len(part), size, replace=False))])
+    return pd.concat(kept).reset_index(drop=True)

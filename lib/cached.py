@@ -1,0 +1,50 @@
+"""On-disk caching of expensive steps, keyed by the parameters that produced them.
+
+A result lives at ``$CACHE/<folder>/<stem>-<key>.<ext>`` where ``key`` is a short SHA-256 of the parameter
+dict (JSON, sorted keys). Files are written under a temporary name in the same folder and renamed when
+complete, so a killed run never leaves a half-written file under the final name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from lib import paths
+
+
+def key(params: dict[str, Any]) -> str:
+    """A 16-hex-digit digest of ``params`` (JSON with sorted keys; tuples and lists hash alike)."""
+    text = json.dumps(params, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def path(folder: str, stem: str, params: dict[str, Any], ext: str) -> Path:
+    """Where the result of ``stem`` for ``params`` is cached: ``$CACHE/folder/stem-<key>.ext``."""
+    return paths.cache_dir(folder) / f"{stem}-{key(params)}.{ext}"
+
+
+def write_atomic(target: Path, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp)`` on a temporary path beside ``target`` (it may write a file or make a folder there),
+    then rename it to ``target``; on failure nothing is left behind."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    finally:
+        if tmp.is_dir():
+            shutil.rmtree(tmp)
+        else:
+            tmp.unlink(missing_ok=True)
+    return target
+
+
+def file_identity(file: Path) -> dict[str, Any]:
+    """Name, size and modification time of an input file, for cache keys (a changed input misses the cache)."""
+    stat = Path(file).stat()
+    return {"name": Path(file).name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
