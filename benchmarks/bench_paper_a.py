@@ -18,13 +18,13 @@ from lib.models import Autoencoder
 from lib.seqdata import encode_all
 
 
-def epoch_rate(model, tokens, labels, batch_size: int, device: torch.device) -> tuple[float, float]:
-    """(sequences/s, nucleotides/s) of one training epoch."""
+def epoch_rate(model, tokens, labels, batch_size: int, device: torch.device, validation=None) -> tuple[float, float]:
+    """(sequences/s, nucleotides/s) of one training epoch (``validation``: (tokens, labels) for classifiers)."""
     start = time.perf_counter()
     if labels is None:
         train.fit_autoencoder(model, tokens, tokens[:8], 1, batch_size, 1e-3, 0, device)
     else:
-        train.fit_classifier(model, tokens, labels, tokens[:8], labels[:8], 1, 1, batch_size, 1e-3, 0, device)
+        train.fit_classifier(model, tokens, labels, *validation, 1, 1, batch_size, 1e-3, 0, device)
     if device.type == "cuda":
         torch.cuda.synchronize()
     seconds = time.perf_counter() - start
@@ -48,7 +48,8 @@ def main() -> None:
             train.seed_everything(0)
             ae = epoch_rate(Autoencoder(P.ae_latent, P.embed_dim, packed), positives, None, P.batch_size, device)
             clf = epoch_rate(train.classifier("bilstm_attention", P.ae_latent // 2, P.embed_dim, 0, packed=packed),
-                             sets.tokens["train"], sets.labels["train"], P.batch_size, device)
+                             sets.tokens["train"], sets.labels["train"], P.batch_size, device,
+                             (sets.tokens["val"], sets.labels["val"]))
             print(f"{device.type:>4} {mode}: autoencoder {ae[0]:7.1f} seq/s {ae[1]:10,.0f} nt/s | "
                   f"BiLSTM+attention {clf[0]:7.1f} seq/s {clf[1]:10,.0f} nt/s")
 

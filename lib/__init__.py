@@ -2,3 +2,9 @@
 
 Submodules are imported on demand (``from lib import profiles``); importing ``lib`` itself is cheap.
 """
+
+import warnings
+
+# captum and pooch import tqdm.auto, which warns (with a machine-local path) inside a notebook kernel that has
+# no ipywidgets; the book shows no widgets, and progress bars are off outside a terminal anyway.
+warnings.filterwarnings("ignore", message="IProgress not found")

@@ -36,7 +36,8 @@ class SimpleSaliencyCNN(nn.Module):
     """
 
     def __init__(self, vocab_size: int = VOCAB_SIZE, embed_dim: int = 128,
-                 channels: tuple[int, ...] = (32, 16, 4), kernel: int = 8, hidden: int = 512, dropout: float = 0.3, length: int = SEQ_LEN,
+                 channels: tuple[int, ...] = (32, 16, 4), kernel: int = 8, hidden: int = 512, dropout: float = 0.3,
+                 length: int = SEQ_LEN,
                  n_classes: int = 2):
         super().__init__()
         self.embedding = nn.Embedding(vocab_size, embed_dim)

@@ -7,15 +7,13 @@ reuses chapter 02's autoencoder and chapter 04 reuses both.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import torch
 
-from lib import attribution, paths, train
+from lib import attribution, cached, train
 from lib import device as devices
 from lib.data import junctions, sources
 from lib.models import Autoencoder, Encoder
@@ -47,7 +45,8 @@ def autoencoder(P, latent: int, data: junctions.JunctionSet | None = None) -> Au
     data = data or junction_data(P)
     seqs = data.split("train").query("label == 1")["seq"].tolist()
     kept, held = held_out_split(len(seqs), 0.1, P.seed)
-    params = {"latent": latent, "embed": P.embed_dim, "packed": P.packed, "epochs": P.ae_epochs, "batch": P.batch_size, "lr": P.lr,
+    params = {"latent": latent, "embed": P.embed_dim, "packed": P.packed, "epochs": P.ae_epochs, "batch": P.batch_size,
+              "lr": P.lr,
               "seed": P.seed, "data": train.data_key(seqs)}
     tokens = encode_all(seqs)
 
@@ -174,15 +173,16 @@ def attributions(P, model, rows: pd.DataFrame, baseline: str) -> tuple[list[np.n
     each sequence, seeded)."""
     params = {"model": _weights_key(model), "rows": train.data_key(rows["seq"]), "baseline": baseline,
               "steps": P.ig_steps, "seed": P.seed}
-    key = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
-    path = paths.cache_dir("attributions") / f"ig-{key}.npz"
+    path = cached.path("attributions", "ig", params, "npz")
     if path.exists():
         stored = np.load(path)
         return [stored[f"a{i}"] for i in range(len(rows))], stored["deltas"]
     references = attribution.shuffled_references(rows["seq"], P.seed) if baseline == "shuffled" else None
     values, deltas = attribution.integrated_gradients(model, encode_all(rows["seq"]), references, P.ig_steps,
                                                       P.ig_internal_batch, P.batch_size, devices.pick(P.device))
-    tmp = path.with_name(path.stem + ".part.npz")
-    np.savez(tmp, deltas=deltas, **{f"a{i}": v for i, v in enumerate(values)})
-    os.replace(tmp, path)
+    def write(tmp):
+        with open(tmp, "wb") as handle:  # a file object: np.savez would add ".npz" to a bare path
+            np.savez(handle, deltas=deltas, **{f"a{i}": v for i, v in enumerate(values)})
+
+    cached.write_atomic(path, write)
     return values, deltas

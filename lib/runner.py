@@ -33,7 +33,9 @@ def chapters(only: list[str] | None = None) -> list[Path]:
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, Any]:
-    """``["max_len=500", "contigs=[chr1, chr2]"]`` -> ``{"max_len": 500, "contigs": ["chr1", "chr2"]}`` (YAML values)."""
+    """``["max_len=500", "contigs=[chr1, chr2]"]`` -> ``{"max_len": 500, "contigs": ["chr1", "chr2"]}``.
+
+    Values are read as YAML (numbers, lists, null)."""
     out: dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")

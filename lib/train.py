@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -22,6 +20,7 @@ from sklearn.metrics import roc_auc_score
 from torch import nn
 from tqdm import tqdm  # not tqdm.auto: no widgets in notebooks; disable=None hides bars off a terminal
 
+from lib import cached as cached_files
 from lib import paths
 from lib.models import Autoencoder, SpliceClassifier, init_from_encoder
 from lib.seqdata import PAD, batches
@@ -48,20 +47,19 @@ def data_key(seqs: Sequence[str], labels: Sequence[int] | None = None) -> str:
 def cached(kind: str, params: dict, make: Callable[[], nn.Module], fit: Callable[[nn.Module], list[dict]],
            cache: Path | None = None) -> tuple[nn.Module, list[dict]]:
     """``make()`` a model and either load its cached weights and history or ``fit`` it and cache them."""
-    key = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:16]
-    folder = (cache or paths.cache_dir("models")) / f"{kind}-{key}"
+    folder = (cache or paths.cache_dir("models")) / f"{kind}-{cached_files.key(params)}"
     model = make()
     if (folder / "history.json").exists():
         model.load_state_dict(torch.load(folder / "model.pt", weights_only=True, map_location="cpu"))
         return model, json.loads((folder / "history.json").read_text())["epochs"]
     history = fit(model)
-    tmp = folder.with_name(folder.name + ".part")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    torch.save({k: v.cpu() for k, v in model.state_dict().items()}, tmp / "model.pt")
-    (tmp / "history.json").write_text(json.dumps({"params": params, "epochs": history}, indent=1, default=str))
-    shutil.rmtree(folder, ignore_errors=True)
-    os.replace(tmp, folder)
+
+    def write(tmp: Path) -> None:
+        tmp.mkdir(parents=True)
+        torch.save({k: v.cpu() for k, v in model.state_dict().items()}, tmp / "model.pt")
+        (tmp / "history.json").write_text(json.dumps({"params": params, "epochs": history}, indent=1, default=str))
+
+    cached_files.write_atomic(folder, write)
     return model, history
 
 

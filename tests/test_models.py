@@ -62,7 +62,8 @@ def test_padded_runs_equal_packed_runs_and_torch_bidirectional_lstm(batch):
     reference = torch.nn.LSTM(8, 8, batch_first=True, bidirectional=True)
     with torch.no_grad():
         for name, parameter in reference.named_parameters():
-            direction = padded.encoder.lstm.backward_lstm if name.endswith("_reverse") else padded.encoder.lstm.forward_lstm
+            lstm = padded.encoder.lstm
+            direction = lstm.backward_lstm if name.endswith("_reverse") else lstm.forward_lstm
             parameter.copy_(getattr(direction, name.removesuffix("_reverse")))
     embedded = padded.encoder.embedding(tokens)
     _, (hidden, _) = reference(pack_padded_sequence(embedded, lengths, batch_first=True, enforce_sorted=False))

@@ -50,7 +50,8 @@ def read_gtf(path: Path | str, attributes: tuple[str, ...] = ATTRIBUTES) -> pd.D
     """Read a GTF (plain or gzip) into a table.
 
     Columns: ``chrom, source, feature, start, end, score, strand, frame`` (``start``/``end`` int64, 0-based
-    half-open), then one column per name in ``attributes`` (string, quotes optional as in ``exon_number 1;``; missing where a line lacks it), and
+    half-open), then one column per name in ``attributes`` (string, quotes optional as in ``exon_number 1;``;
+    missing where a line lacks it), and
     ``line``, the 1-based line number in the file (for error messages downstream).
     """
     path = Path(path)

@@ -172,8 +172,8 @@ def block_split(windows: pd.DataFrame, block_nt: int, test_fraction: float,
         if np.all(in_test + counts <= test_fraction * totals):
             test_blocks.add(per_block.index[i])
             in_test += counts
-    n_test = np.array([sum((c, b) in test_blocks for b in range(f, l + 1))
-                       for c, f, l in zip(chrom, first, last)])
+    n_test = np.array([sum((c, b) in test_blocks for b in range(f, e + 1))
+                       for c, f, e in zip(chrom, first, last)])
     split = pd.Series(pd.NA, index=windows.index, dtype="string")
     split[n_test == last - first + 1] = "test"
     split[n_test == 0] = "train"

@@ -234,7 +234,8 @@ def rebuild(genome: Genome, gtf: pd.DataFrame, intervals: pd.DataFrame) -> tuple
                                         "gene_type", "seq"])
     table = _sorted(table.astype({"region_start": "int64", "start": "int64", "end": "int64"}))
     names = intervals["label"].map(lambda i: CLASSES[i]).to_numpy()
-    report = (pd.DataFrame({"outcome": outcomes, "class": names}).value_counts().unstack("class", fill_value=0).reindex(columns=list(CLASSES), fill_value=0))
+    counts = pd.DataFrame({"outcome": outcomes, "class": names}).value_counts()
+    report = counts.unstack("class", fill_value=0).reindex(columns=list(CLASSES), fill_value=0)
     return table, report.sort_values(list(CLASSES), ascending=False)
 
 

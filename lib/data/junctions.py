@@ -17,17 +17,14 @@ Everything dropped along the way is counted in the build report, never silently 
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from lib import paths
+from lib import cached, paths
 from lib.data.annotation import introns, read_gtf
 from lib.data.genome import Genome, called_spans, reverse_complement
 from lib.data.sources import Source
@@ -304,22 +301,20 @@ def _keys(found: pd.DataFrame, genome: Genome) -> set[tuple]:
 
 
 def _cache_key(source: Source, contigs, flank, max_len, seed) -> str:
-    files = {str(p.name): [p.stat().st_size, p.stat().st_mtime_ns]
-             for p in (source.genome, *source.releases.values())}
-    blob = json.dumps([VERSION, source.name, files, contigs and list(contigs), flank, max_len, seed], sort_keys=True)
-    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+    inputs = [cached.file_identity(p) for p in (source.genome, *source.releases.values())]
+    return cached.key({"version": VERSION, "source": source.name, "inputs": inputs,
+                       "contigs": contigs and list(contigs), "flank": flank, "max_len": max_len, "seed": seed})
 
 
 def _save(folder: Path, tables: dict[str, pd.DataFrame], report: dict) -> None:
     """Write the tables and report to a temporary folder, then rename it into place (all or nothing)."""
-    tmp = folder.with_name(folder.name + ".part")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    for name, table in tables.items():
-        table.to_parquet(tmp / f"{name}.parquet", index=False)
-    (tmp / "report.json").write_text(json.dumps(report, indent=2))
-    shutil.rmtree(folder, ignore_errors=True)
-    os.replace(tmp, folder)
+    def write(tmp: Path) -> None:
+        tmp.mkdir(parents=True)
+        for name, table in tables.items():
+            table.to_parquet(tmp / f"{name}.parquet", index=False)
+        (tmp / "report.json").write_text(json.dumps(report, indent=2))
+
+    cached.write_atomic(folder, write)
 
 
 def checks(table: pd.DataFrame, annotated_keys: set[tuple] | None = None) -> pd.DataFrame:
