@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_junctions.py --scale slice
 	$(BIN)/python benchmarks/bench_junctions.py --scale full
 	$(BIN)/python benchmarks/bench_paper_a.py
+	$(BIN)/python benchmarks/bench_attribution.py
 	$(BIN)/python benchmarks/bench_cnn.py
 
 clean:

@@ -1,0 +1,46 @@
+"""Integrated Gradients throughput: ``python benchmarks/bench_attribution.py [--profile default] [--n 16]``.
+
+Attributes ``--n`` test sequences of the profile with chapter 05's model at the profile's step count (200 in
+``default``), for a few ``internal_batch_size`` values, on the CPU and, when torch sees one, on the GPU.
+Prints sequences per second and the peak resident memory of the process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+
+import torch
+
+from lib import attribution, experiments, profiles
+from lib.seqdata import encode_all
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", default="default")
+    parser.add_argument("--n", type=int, default=16)
+    args = parser.parse_args()
+    P = profiles.resolve(args.profile)
+    data = experiments.junction_data(P)
+    sets = experiments.classifier_data(P, data)
+    encoder = experiments.autoencoder(P, P.ae_latent, data).model.encoder
+    model, _, _ = experiments.classifier_run(P, "bilstm_attention", True, P.clf_seeds[0], sets, encoder)
+    rows = sets.tables["test"].head(args.n)
+    tokens = encode_all(rows["seq"])
+    print(f"profile {P.profile}: {len(tokens)} sequences, mean length {rows['seq'].str.len().mean():.0f} nt, "
+          f"{P.ig_steps} steps, torch threads {torch.get_num_threads()}")
+    devices = [torch.device("cpu")] + ([torch.device("cuda")] if torch.cuda.is_available() else [])
+    for device in devices:
+        for internal in (128, 512, 2048):
+            start = time.perf_counter()
+            attribution.integrated_gradients(model, tokens, None, P.ig_steps, internal, P.batch_size, device)
+            seconds = time.perf_counter() - start
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"{device.type:>4} internal_batch_size {internal:5d}: {len(tokens) / seconds:6.2f} seq/s "
+                  f"({seconds:.1f} s); peak RSS so far {peak:,.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
