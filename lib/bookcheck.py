@@ -3,7 +3,7 @@
 :func:`check` serves the HTML on 127.0.0.1 (an ephemeral port), opens every page in headless Chromium, driven
 over the Chrome DevTools Protocol (tornado's websocket client; no browser-automation package), and reports
 
-- pages that do not load (an HTTP error, no title or no main content),
+- pages that do not load (an HTTP error, no title or no main content) or raise a script error,
 - images that fail to load or decode,
 - local requests (stylesheets, scripts, fonts, images) that fail,
 - links into the book whose page or anchor does not exist.
