@@ -20,7 +20,8 @@ def browser() -> str:
     try:
         return bookcheck.find_chromium()
     except bookcheck.ChromiumNotFound as missing:
-        pytest.fail(str(missing), pytrace=False)
+        message = str(missing)
+    pytest.fail(message, pytrace=False)
 
 
 def toc_pages() -> list[str]:
