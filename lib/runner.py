@@ -2,6 +2,8 @@
 
 The committed notebooks carry the ``default`` profile's outputs, so only a ``default`` run without
 overrides writes them in place; any other run writes its executed copies to ``_build/runs/<profile>/``.
+An in-place run then refreshes the book's summary pages (:data:`PAGES`: the scorecard and the execution
+statistics), which read the committed chapters; ``python -m lib pages`` refreshes them alone.
 """
 
 from __future__ import annotations
@@ -16,6 +18,11 @@ from typing import Any
 import yaml
 
 from lib import paths, profiles
+
+
+# The book's summary pages, executed after the chapters in this order: each reads the committed chapter
+# notebooks (the execution statistics also read the scorecard's run time, so they come last).
+PAGES = ("book/scorecard.ipynb", "book/execution_statistics.ipynb")
 
 
 def chapters(only: list[str] | None = None) -> list[Path]:
@@ -65,10 +72,31 @@ def _relative_paths(notebook: Path) -> None:
     nbformat.write(nb, notebook)
 
 
-def run(profile: str, only: list[str] | None, overrides: dict[str, Any], output_dir: Path | None) -> list[Path]:
-    """Execute the chosen chapters; returns the paths of the executed notebooks."""
+def _execute(notebook: Path, out: Path, parameters: dict[str, Any]) -> None:
     import papermill
 
+    papermill.execute_notebook(
+        str(notebook), str(out), parameters=parameters, kernel_name="python3", cwd=str(notebook.parent),
+        progress_bar=sys.stderr.isatty(), request_save_on_cell_execute=False,
+    )
+    _relative_paths(out)
+
+
+def run_pages() -> list[Path]:
+    """Execute the summary pages (:data:`PAGES`) in place; returns their paths."""
+    written = []
+    for name in PAGES:
+        page = paths.REPO / name
+        start = time.perf_counter()
+        _execute(page, page, {})
+        print(f"== {name}  done in {time.perf_counter() - start:.1f} s")
+        written.append(page)
+    return written
+
+
+def run(profile: str, only: list[str] | None, overrides: dict[str, Any], output_dir: Path | None) -> list[Path]:
+    """Execute the chosen chapters (then, for an in-place run, the summary pages); returns the paths of the
+    executed chapters."""
     if profile not in profiles.PROFILES:
         raise SystemExit(f"error: unknown profile {profile!r}; choose one of: {', '.join(profiles.PROFILES)}")
     selected = chapters(only)
@@ -90,13 +118,11 @@ def run(profile: str, only: list[str] | None, overrides: dict[str, Any], output_
         out = target / nb.name
         print(f"== {nb.name}  profile={profile}  {json.dumps({k: v for k, v in params.items() if k != 'profile'})}")
         start = time.perf_counter()
-        papermill.execute_notebook(
-            str(nb), str(out), parameters=params, kernel_name="python3", cwd=str(paths.NOTEBOOKS),
-            progress_bar=sys.stderr.isatty(), request_save_on_cell_execute=False,
-        )
-        _relative_paths(out)
+        _execute(nb, out, params)
         print(f"   done in {time.perf_counter() - start:.1f} s -> {paths.display(out)}")
         written.append(out)
+    if in_place:
+        run_pages()
     return written
 
 
@@ -110,12 +136,16 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--output-dir", type=Path, help="where executed notebooks go (default: in place for a plain "
                    "default run, else _build/runs/<profile>)")
     sub.add_parser("profiles", help="list the profiles and their parameters")
+    sub.add_parser("pages", help="refresh the summary pages (scorecard, execution statistics) from the chapters")
     args = parser.parse_args(argv)
     if args.command == "profiles":
         for name, values in profiles.PROFILES.items():
             print(name)
             for key, value in sorted(values.items()):
                 print(f"  {key} = {value!r}")
+        return 0
+    if args.command == "pages":
+        run_pages()
         return 0
     run(args.profile, args.only, parse_overrides(args.parameter), args.output_dir)
     return 0

@@ -119,6 +119,22 @@ def summary(table: pd.DataFrame, importance: np.ndarray) -> dict[str, float | in
             "above_pooled_p75": int((table["mean"] > pooled).sum())}
 
 
+def bootstrap_pearson_r(importance: np.ndarray, n_boot: int = 1000, seed: int = 0) -> tuple[float, float]:
+    """A 95% interval for :func:`summary`'s Pearson r (positional mean against SD): r ± 1.96 standard errors,
+    the standard error taken over ``n_boot`` resamplings of the sequences (rows of ``importance``, shape
+    (N, L)). Centred on r because resampling sequences biases the replicates' r downwards (duplicated rows
+    add noise to the positional means), which would shift a percentile interval."""
+    rng = np.random.default_rng(seed)
+    n = importance.shape[0]
+    replicates = []
+    for _ in range(n_boot):
+        sample = importance[rng.integers(0, n, n)]
+        replicates.append(np.corrcoef(sample.mean(0), sample.std(0, ddof=1))[0, 1])
+    r = np.corrcoef(importance.mean(0), importance.std(0, ddof=1))[0, 1]
+    half = 1.96 * float(np.std(replicates, ddof=1))
+    return float(max(r - half, -1.0)), float(min(r + half, 1.0))
+
+
 def class_means(importance: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
     """Per position (1..L): mean importance of class 0 (coding), class 1 (intergenomic), ``delta`` =
     mu_0 - mu_1 (> 0: coding-specific, < 0: intergenomic-specific), and ``relative delta``, the same

@@ -1,0 +1,89 @@
+"""Reading what an executed notebook recorded: its myst-nb glue values and papermill's run metadata.
+
+The book's summary pages (the scorecard and the execution statistics) are built from the committed chapter
+notebooks through these functions, so every value they show was computed by a chapter, never typed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pandas as pd
+
+from lib import profiles
+
+GLUE_MIME = "application/papermill.record/text/plain"
+
+
+def read(notebook: Path) -> nbformat.NotebookNode:
+    """The notebook at ``notebook`` (nbformat 4)."""
+    return nbformat.read(notebook, as_version=4)
+
+
+def glued(nb: nbformat.NotebookNode) -> dict[str, str]:
+    """Every value the notebook glued (``myst_nb.glue``), key -> its text/plain form, as the book renders it."""
+    values = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name and GLUE_MIME in output.get("data", {}):
+                values[name] = output["data"][GLUE_MIME]
+    return values
+
+
+def title(nb: nbformat.NotebookNode) -> str:
+    """The text of the notebook's first level-1 heading."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    raise ValueError("the notebook has no level-1 heading")
+
+
+def run_parameters(nb: nbformat.NotebookNode) -> dict[str, Any]:
+    """The parameters papermill injected when the notebook was executed (``profile`` and any overrides).
+
+    Raises ``ValueError`` for a notebook that papermill has not executed."""
+    meta = nb.metadata.get("papermill")
+    if not meta or "parameters" not in meta:
+        raise ValueError("the notebook carries no papermill metadata: execute it with `python -m lib run`")
+    return dict(meta["parameters"])
+
+
+def resolved(nb: nbformat.NotebookNode) -> profiles.Params:
+    """The full parameter set the notebook ran with: its profile with the injected overrides applied."""
+    params = run_parameters(nb)
+    return profiles.resolve(params.pop("profile"), **params)
+
+
+def profile_label(nb: nbformat.NotebookNode) -> str:
+    """``default``, or ``paper (max_len=500)`` when the run overrode parameters; ``-`` for a notebook that
+    takes no profile (a summary page)."""
+    params = run_parameters(nb)
+    profile = params.pop("profile", "-")
+    return f"{profile} ({', '.join(f'{k}={v}' for k, v in params.items())})" if params else profile
+
+
+def execution_table(notebooks: list[Path], root: Path) -> pd.DataFrame:
+    """One row per executed notebook: its title, path (relative to ``root``), profile, papermill's start time
+    (UTC, to the minute) and run time in seconds, in the order given."""
+    rows = []
+    for path in notebooks:
+        nb = read(path)
+        meta = nb.metadata["papermill"]
+        rows.append({"page": title(nb), "notebook": path.relative_to(root).as_posix(),
+                     "profile": profile_label(nb), "started (UTC)": meta["start_time"][:16].replace("T", " "),
+                     "seconds": float(meta["duration"])})
+    return pd.DataFrame(rows)
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """``frame`` as a Markdown table (rendered as MyST by the book), with ``|`` in cells escaped."""
+    def cell(value: Any) -> str:
+        return str(value).replace("|", "\\|").replace("\n", " ")
+    lines = ["| " + " | ".join(map(cell, frame.columns)) + " |", "|" + " --- |" * len(frame.columns)]
+    lines += ["| " + " | ".join(map(cell, row)) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join(lines)

@@ -1,0 +1,343 @@
+"""The reproduction scorecard: every number the two papers report, beside this book's value and a verdict.
+
+A chapter hands a result to the scorecard with :func:`record`, a myst-nb glue value named ``score_<name>``
+(plain numbers, no formatting). :func:`table` reads the committed chapter notebooks, finds each claim's
+record and the parameters the chapter ran with (papermill's metadata), and applies these rules:
+
+- A **measured** number (a data count, an accuracy, a correlation, the best latent size) depends on the data
+  and the settings. It is compared only when the chapter ran with the paper's data and the settings the number
+  depends on; otherwise the verdict is *not comparable* and the reason names what differed.
+- A **design** number (the parameter count, how many positions a percentile rule selects) follows from the
+  method alone and is compared on any profile.
+- A **finding** (where attribution concentrates) is checked on whatever model the profile trained, with the
+  rule stated in its row; on a profile that is not the paper's, the row says so.
+- Counts are *reproduced* within 1% of the paper's count. Accuracies are *reproduced* when the paper's value
+  lies within the book's mean ± 2 standard deviations over seeds (at least ± 0.5 points). The correlation is
+  *reproduced* when the paper's r lies within the book's r ± 1.96 bootstrap standard errors.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lib import executed, profiles
+
+REPRODUCED, NOT_REPRODUCED, NOT_COMPARABLE = "reproduced", "not reproduced", "not comparable"
+VERDICTS = (REPRODUCED, NOT_REPRODUCED, NOT_COMPARABLE)
+COUNT_TOLERANCE = 0.01  # relative
+ACCURACY_FLOOR = 0.5  # points: the smallest accuracy tolerance, whatever the spread over seeds
+
+# The papers' data, and how each parameter value that selects data reads in a reason.
+PAPER_A_DATA = {"source": ("gencode",), "contigs": (None, profiles.PAPER_CONTIGS)}
+PAPER_B_DATA = {"gb_source": ("archive",)}
+DATA_WORDS = {
+    ("source", "gencode"): "GENCODE v20/v26 on the whole genome",
+    ("source", "slice"): "the 9.5 Mb genome slice",
+    ("gb_source", "archive"): "the benchmark itself",
+    ("gb_source", "slice"): "the benchmark's recipe on the 9.5 Mb genome slice",
+}
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with numpy scalars and arrays, tuples and NaN turned into plain Python (NaN -> None), so that
+    its text form is a Python literal."""
+    if isinstance(value, dict):
+        return {(k.item() if isinstance(k, np.generic) else k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def record(name: str, values: dict[str, Any]) -> None:
+    """Glue ``values`` (numbers, strings, lists, dicts) as ``score_<name>`` for the scorecard; nothing is shown."""
+    from myst_nb import glue
+
+    glue(f"score_{name}", _plain(values), display=False)
+
+
+def records(nb) -> dict[str, Any]:
+    """The ``score_*`` records of an executed notebook, name (without ``score_``) -> values."""
+    return {key.removeprefix("score_"): ast.literal_eval(text)
+            for key, text in executed.glued(nb).items() if key.startswith("score_")}
+
+
+def spread(values) -> dict[str, Any]:
+    """Mean, sample standard deviation (None for one value) and count of a sequence of numbers."""
+    values = [float(v) for v in values]
+    return {"mean": float(np.mean(values)), "sd": float(np.std(values, ddof=1)) if len(values) > 1 else None,
+            "n": len(values)}
+
+
+# --- judges: a chapter's records -> (this book's value, verdict, reason) ---------------------------------
+
+Judge = Callable[[dict[str, Any]], tuple[str, str, str]]
+
+
+def _count(key: str, paper: int) -> Judge:
+    def judge(rec):
+        book = rec["positives"][key]
+        off = (book - paper) / paper
+        verdict = REPRODUCED if abs(off) <= COUNT_TOLERANCE else NOT_REPRODUCED
+        return f"{book:,}", verdict, f"{off:+.1%} from the paper's count (tolerance ±{COUNT_TOLERANCE:.0%})"
+    return judge
+
+
+def _accuracy(paper: float, stat: dict[str, Any]) -> tuple[str, str, str]:
+    mean, sd, n = stat["mean"], stat["sd"], stat["n"]
+    tolerance = max(2 * sd, ACCURACY_FLOOR) if sd is not None else ACCURACY_FLOOR
+    value = f"{mean:.2f}% ± {sd:.2f} ({n} seeds)" if sd is not None else f"{mean:.2f}% (1 seed)"
+    off = mean - paper
+    verdict = REPRODUCED if abs(off) <= tolerance else NOT_REPRODUCED
+    return value, verdict, f"{off:+.2f} points from the paper (tolerance ±{tolerance:.2f})"
+
+
+def _table1(init: str, model: str, paper: float) -> Judge:
+    return lambda rec: _accuracy(paper, rec["table1"][f"{init}/{model}"])
+
+
+def _table2(classifier: str, paper: float) -> Judge:
+    return lambda rec: _accuracy(paper, rec["table2"][classifier])
+
+
+def _best_latent(rec):
+    sweep = rec["latent_sweep"]
+    losses = ", ".join(f"{size}: {sweep['lowest_loss'][size]:.3f}" for size in sweep["sizes"])
+    verdict = REPRODUCED if sweep["best"] == 256 else NOT_REPRODUCED
+    return (f"{sweep['best']} of {'/'.join(map(str, sweep['sizes']))} (lowest held-out loss {losses})", verdict,
+            f"{sweep['epochs']} autoencoder epochs per size")
+
+
+def _ig_near(rec):
+    ig, sites = rec["ig"], ("donor", "acceptor")
+    near = {s: abs(ig["peak"][s]) <= 5 and ig["near_share"][s] > ig["uniform_share"] for s in sites}
+    value = (f"peak at {ig['peak']['donor']:+d} (donor) and {ig['peak']['acceptor']:+d} (acceptor); "
+             f"{ig['near_share']['donor']:.0f}% and {ig['near_share']['acceptor']:.0f}% of the |mean attribution| "
+             "within ±5 nt")
+    return (value, REPRODUCED if all(near.values()) else NOT_REPRODUCED,
+            f"rule: at both sites the peak lies within ±5 nt and more than the {ig['uniform_share']:.1f}% an even "
+            "spread would put there")
+
+
+def _ig_donor_g(rec):
+    def ranked(means):
+        return ", ".join(f"{base} {means[base]:+.4f}" for base in sorted(means, key=means.get, reverse=True))
+    near, window = rec["ig"]["base_means_near"]["donor"], rec["ig"]["base_means"]["donor"]
+    return (f"within ±5 nt: {ranked(near)}; whole 80-nt window: {ranked(window)}",
+            REPRODUCED if max(near, key=near.get) == "G" else NOT_REPRODUCED,
+            "rule: G has the highest mean attribution of the four bases within ±5 nt of the donor (positives), "
+            "where the splice-site consensus lies")
+
+
+def _ig_logos(rec):
+    logo = rec["ig"]["logo"]
+    against = [name for name, v in logo.items() if v <= 0]
+    value = "; ".join(f"{name} {v:+.4f}" for name, v in logo.items())
+    reason = "rule: all four letters push the score towards 'junction' (positive logo height)"
+    if against:
+        reason += f"; {' and '.join(against)} push it the other way"
+    return value, REPRODUCED if not against else NOT_REPRODUCED, reason
+
+
+def _parameters(rec):
+    size = rec["cnn_size"]
+    value = f"{size['state_dict_values']:,} ({size['learnable']:,} learnable + {size['buffers']:,} batch-norm buffers)"
+    verdict = REPRODUCED if size["state_dict_values"] == 91_145 else NOT_REPRODUCED
+    return value, verdict, "the paper's count is that of the state dict: weights and batch-norm buffers"
+
+
+def _cnn_accuracy(rec):
+    acc = rec["cnn_accuracy"]
+    value, verdict, reason = _accuracy(91.87, acc["test"])
+    real = acc["real"]
+    return (f"{value} on the test split; {real['mean']:.2f}% on {real['sequences']:,} real benchmark sequences",
+            verdict, reason)
+
+
+def _hyena(rec):
+    return ("not trained here", NOT_COMPARABLE,
+            "a published baseline that paper B quotes; this book trains only paper B's CNN")
+
+
+def _pearson_r(rec):
+    s = rec["saliency"]
+    inside = s["r_low"] <= 0.530 <= s["r_high"]
+    return (f"{s['r']:.3f} (95% interval {s['r_low']:.3f} to {s['r_high']:.3f}, {s['n']:,} sequences)",
+            REPRODUCED if inside else NOT_REPRODUCED,
+            "the interval is r ± 1.96 bootstrap standard errors over the sequences, for one model")
+
+
+def _nine_positions(rec):
+    s = rec["saliency"]
+    return (f"{s['high_positions']} of {s['length']} positions", REPRODUCED if s["high_positions"] == 9 else
+            NOT_REPRODUCED,
+            f"the paper's rule (a mean above the 75th percentile of the {s['length']} positional means) marks a "
+            f"quarter of the positions whatever the model; here they form {s['high_regions']} runs, and "
+            f"{s['above_pooled']} positions exceed the 75th percentile of all values pooled")
+
+
+def _coverage(runs: list[list[int]], first: int, last: int) -> float:
+    high = {p for a, b in runs for p in range(a, b + 1)}
+    return len(high & set(range(first, last + 1))) / (last - first + 1)
+
+
+def _high_regions(rec):
+    runs = rec["saliency"]["high_runs"]
+    shares = {f"{a}-{b}": _coverage(runs, a, b) for a, b in ((20, 40), (160, 190))}
+    value = "; ".join(f"{name}: {share:.0%} of positions high" for name, share in shares.items())
+    return (value, REPRODUCED if min(shares.values()) >= 0.5 else NOT_REPRODUCED,
+            "rule: at least half of each region's positions are high-importance positions")
+
+
+def _emphasis(region: str, coding: bool) -> Judge:
+    def judge(rec):
+        share = rec["saliency"]["delta_positive_share"]
+        favoured = share[region] if coding else 1 - share[region]
+        sign = ">" if coding else "<"
+        value = f"δ {sign} 0 at {favoured:.0%} of positions {region} (δ > 0 at {share['all']:.0%} of all positions)"
+        reason = (f"rule: δ = μ(coding) − μ(intergenomic) is {sign} 0 at more than half of the region's positions "
+                  "(the paper's definition)")
+        if share["all"] > 0.9:
+            reason += "; coding sequences get larger gradients at almost every position"
+        return value, REPRODUCED if favoured > 0.5 else NOT_REPRODUCED, reason
+    return judge
+
+
+# --- the claims -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Claim:
+    """One number or finding a paper reports, where the book computes it, and how it is judged."""
+
+    paper: str  # "A" or "B"
+    claim: str
+    paper_value: str
+    chapter: str  # notebook stem, e.g. "03_table1_initialization"
+    kind: str  # "measured", "design" or "finding"
+    judge: Judge
+    needs: dict[str, tuple] = field(default_factory=dict)  # parameter -> values the number is comparable under
+
+
+def _claims() -> list[Claim]:
+    from lib.experiments import LABELS, PAPER_TABLE1
+
+    ch01, ch02, ch03 = "01_splice_junctions", "02_autoencoder", "03_table1_initialization"
+    ch04, ch05, ch10, ch11 = "04_table2_latent_features", "05_integrated_gradients", "10_cnn", "11_saliency"
+    sweep_needs = {**PAPER_A_DATA, "ae_latents": ((128, 256, 512),), "ae_epochs": (300,)}
+    claims = [
+        Claim("A", "training positives, GENCODE v20 (section 4.1)", "290,502", ch01, "measured",
+              _count("train", 290_502), PAPER_A_DATA),
+        Claim("A", "test positives, new in v26 (section 4.1)", "5,612", ch01, "measured",
+              _count("test", 5_612), PAPER_A_DATA),
+        Claim("A", "latent size with the lowest autoencoder loss (section 4.2)", "256 of 128/256/512", ch02,
+              "measured", _best_latent, sweep_needs),
+    ]
+    for init, words in (("random", "random weights"), ("autoencoder", "autoencoder-initialized")):
+        for kind, model in LABELS.items():
+            paper = PAPER_TABLE1[(init, kind)]
+            claims.append(Claim("A", f"Table 1, {words} {model}", f"{paper:.2f}%", ch03, "measured",
+                                _table1(init, model, paper), PAPER_A_DATA))
+    for classifier, paper in (("SVM", 98.63), ("2-layer ANN", 98.88), ("vanilla RNN", 98.93)):
+        claims.append(Claim("A", f"Table 2, {classifier} on the 256-d latent vectors", f"{paper:.2f}%", ch04,
+                            "measured", _table2(classifier, paper), {**PAPER_A_DATA, "ae_latent": (256,)}))
+    claims += [
+        Claim("A", "Integrated Gradients: nucleotides near the sites matter most (Figure 2)",
+              "nearest positions highest", ch05, "finding", _ig_near, PAPER_A_DATA),
+        Claim("A", "Integrated Gradients: G is very important at the donor (Figure 4)", "G", ch05, "finding",
+              _ig_donor_g, PAPER_A_DATA),
+        Claim("A", "attribution logos: GT at the donor, AG at the acceptor (Figure 5)", "strong GT and AG", ch05,
+              "finding", _ig_logos, PAPER_A_DATA),
+        Claim("B", "parameters of SimpleSaliencyCNN (section 4.1)", "91,145", ch10, "design", _parameters),
+        Claim("B", "validation accuracy, SimpleSaliencyCNN (Table 1)", "91.87%", ch10, "measured", _cnn_accuracy,
+              PAPER_B_DATA),
+        Claim("B", "validation accuracy, HyenaDNA (Table 1, quoted)", "91.31%", ch10, "measured", _hyena),
+        Claim("B", "correlation of positional mean and SD (Figure 1)", "r = 0.530", ch11, "measured", _pearson_r,
+              PAPER_B_DATA),
+        Claim("B", "positions above the 75th percentile (Figure 2)", "nine", ch11, "design", _nine_positions),
+        Claim("B", "high-importance regions (section 4.2)", "20-40 and 160-190", ch11, "finding", _high_regions,
+              PAPER_B_DATA),
+        Claim("B", "coding emphasis (Figure 3)", "positions 20-100", ch11, "finding", _emphasis("20-100", True),
+              PAPER_B_DATA),
+        Claim("B", "intergenomic emphasis (Figure 3)", "positions 150-190", ch11, "finding",
+              _emphasis("150-190", False), PAPER_B_DATA),
+    ]
+    return claims
+
+
+def _words(value: Any) -> str:
+    return "/".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+
+
+def _normal(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def mismatches(params: profiles.Params, needs: dict[str, tuple]) -> list[str]:
+    """How the run's parameters differ from what a claim needs, in words (empty: comparable)."""
+    out = []
+    for name, allowed in needs.items():
+        ran = _normal(params[name])
+        if ran in allowed:
+            continue
+        wanted = next(v for v in allowed if v is not None)
+        if (name, ran) in DATA_WORDS:
+            out.append(f"ran on {DATA_WORDS[(name, ran)]}, not {DATA_WORDS[(name, wanted)]}")
+        else:
+            out.append(f"{name} {_words(params[name])}, not {_words(wanted)}")
+    return out
+
+
+def table(notebooks: Path) -> pd.DataFrame:
+    """One row per claim: paper, claim, the paper's value, this book's value, the chapter (notebook stem), the
+    profile it ran with, the verdict and its reason. ``notebooks`` holds the executed chapters."""
+    rows, cache = [], {}
+    for claim in _claims():
+        if claim.chapter not in cache:
+            nb = executed.read(notebooks / f"{claim.chapter}.ipynb")
+            cache[claim.chapter] = (records(nb), executed.resolved(nb), executed.profile_label(nb))
+        recs, params, profile = cache[claim.chapter]
+        value, verdict, reason = claim.judge(recs)
+        differs = mismatches(params, claim.needs)
+        if differs and claim.kind == "measured":
+            verdict, reason = NOT_COMPARABLE, "; ".join(differs)
+        elif differs:
+            reason += f" (judged on the {profile} profile's model: {'; '.join(differs)})"
+        rows.append({"paper": claim.paper, "claim": claim.claim, "paper's value": claim.paper_value,
+                     "this book": value, "chapter": claim.chapter, "profile": profile, "verdict": verdict,
+                     "why": reason})
+    return pd.DataFrame(rows)
+
+
+def closing_note(frame: pd.DataFrame) -> str:
+    """A Markdown summary of :func:`table`'s verdicts: what is reproduced, what is not and why, and what
+    cannot be compared, grouped by reason."""
+    def name(row) -> str:
+        return f"paper {row['paper']}, {row['claim']}"
+
+    parts = []
+    for verdict in VERDICTS:
+        chosen = frame[frame["verdict"] == verdict]
+        if chosen.empty:
+            parts.append(f"**{verdict.capitalize()}: none.**")
+            continue
+        parts.append(f"**{verdict.capitalize()} ({len(chosen)}):**")
+        if verdict == NOT_COMPARABLE:
+            for reason, group in chosen.groupby("why", sort=False):
+                parts.append(f"- {'; '.join(map(name, group.to_dict('records')))}. Why: {reason}.")
+        else:
+            for row in chosen.to_dict("records"):
+                paper_value, why = row["paper's value"], row["why"]
+                parts.append(f"- {name(row)}: the paper reports {paper_value}, this book {row['this book']}. "
+                             f"{why[0].upper()}{why[1:]}.")
+    return "\n\n".join(parts)
