@@ -97,7 +97,8 @@ PROFILES: dict[str, dict[str, Any]] = {
         "converge_acc": 0.7,  # "epochs to reach" this validation accuracy measures convergence speed
         "ig_n": 100,  # test sequences attributed (half positives, half negatives)
         "ig_steps": 200,  # the paper's 200 steps along the path
-        "ig_internal_batch": 512,  # interpolated inputs per forward pass: bounds memory
+        "ig_internal_batch": 128,  # interpolated inputs per pass: bounds memory; 128 was fastest on 2 CPU cores
+        # (benchmarks/bench_attribution.py: 1.7 seq/s at 128, 1.4 at 512, 0.9 at 2048)
         # paper B (chapters 10-11)
         **_PAPER_B,
     },
