@@ -46,7 +46,7 @@ def autoencoder(P, latent: int, data: junctions.JunctionSet | None = None) -> Au
     seqs = data.split("train").query("label == 1")["seq"].tolist()
     kept, held = held_out_split(len(seqs), 0.1, P.seed)
     params = {"latent": latent, "embed": P.embed_dim, "packed": P.packed, "epochs": P.ae_epochs, "batch": P.batch_size,
-              "lr": P.lr,
+              "lr": P.lr, "init": "seeded",
               "seed": P.seed, "data": train.data_key(seqs)}
     tokens = encode_all(seqs)
 
@@ -54,7 +54,11 @@ def autoencoder(P, latent: int, data: junctions.JunctionSet | None = None) -> Au
         return train.fit_autoencoder(model, [tokens[i] for i in kept], [tokens[i] for i in held], P.ae_epochs,
                                      P.batch_size, P.lr, P.seed, devices.pick(P.device))
 
-    model, history = train.cached("autoencoder", params, lambda: Autoencoder(latent, P.embed_dim, P.packed), fit)
+    def make():  # seeded before construction: the initial weights depend on the seed alone
+        torch.manual_seed(P.seed)
+        return Autoencoder(latent, P.embed_dim, P.packed)
+
+    model, history = train.cached("autoencoder", params, make, fit)
     return AutoencoderRun(model, history, latent)
 
 
