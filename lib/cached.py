@@ -48,3 +48,13 @@ def file_identity(file: Path) -> dict[str, Any]:
     """Name, size and modification time of an input file, for cache keys (a changed input misses the cache)."""
     stat = Path(file).stat()
     return {"name": Path(file).name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def module_digest(model) -> str:
+    """A 16-hex-digit SHA-256 of a torch module's state dict (names and values), for cache keys of results
+    computed from its weights: a retrained model misses the cache."""
+    sha = hashlib.sha256()
+    for name, value in model.state_dict().items():
+        sha.update(name.encode())
+        sha.update(value.detach().cpu().contiguous().numpy().tobytes())
+    return sha.hexdigest()[:16]

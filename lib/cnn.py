@@ -8,7 +8,6 @@ Architecture, as the paper describes it: token embedding (vocabulary 6: pad, A, 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Iterator
@@ -176,15 +175,6 @@ def evaluate(model: nn.Module, tokens: np.ndarray, labels: np.ndarray, device: t
     correct = predict(model, tokens, device).argmax(1) == labels
     return {"accuracy": float(correct.mean()), "coding recall": float(correct[labels == 0].mean()),
             "intergenomic recall": float(correct[labels == 1].mean()), "sequences": int(len(labels))}
-
-
-def digest(model: nn.Module) -> str:
-    """A 16-hex-digit SHA-256 of a model's state dict (names and values), for cache keys of results from it."""
-    sha = hashlib.sha256()
-    for name, value in model.state_dict().items():
-        sha.update(name.encode())
-        sha.update(value.detach().cpu().contiguous().numpy().tobytes())
-    return sha.hexdigest()[:16]
 
 
 # Published accuracies on demo_coding_vs_intergenomic_seqs (test split), as cited in issue 6 of this book and

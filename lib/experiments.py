@@ -6,7 +6,6 @@ reuses chapter 02's autoencoder and chapter 04 reuses both.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,7 +98,7 @@ def classifier_run(P, kind: str, initialized: bool, seed: int, sets: ClassifierD
               "packed": P.packed,
               "epochs": P.clf_epochs, "patience": P.patience, "batch": P.batch_size, "lr": P.lr,
               "data": train.data_key(sets.tables["train"]["seq"], sets.labels["train"]),
-              "encoder": _weights_key(encoder) if initialized else None}
+              "encoder": cached.module_digest(encoder) if initialized else None}
 
     def fit(model):
         return train.fit_classifier(model, sets.tokens["train"], sets.labels["train"], sets.tokens["val"],
@@ -111,14 +110,6 @@ def classifier_run(P, kind: str, initialized: bool, seed: int, sets: ClassifierD
     probability = train.predict(model, sets.tokens["test"], P.batch_size, devices.pick(P.device))
     return model, history, train.scores(probability, sets.labels["test"])
 
-
-def _weights_key(module: torch.nn.Module) -> str:
-    """A hash of a module's weights (so a retrained encoder invalidates the classifiers built on it)."""
-    digest = hashlib.sha256()
-    for name, tensor in sorted(module.state_dict().items()):
-        digest.update(name.encode())
-        digest.update(tensor.cpu().numpy().tobytes())
-    return digest.hexdigest()[:16]
 
 
 LABELS = {"lstm": "LSTM", "bilstm": "BiLSTM", "bilstm_attention": "BiLSTM + attention"}
@@ -175,7 +166,7 @@ def attributions(P, model, rows: pd.DataFrame, baseline: str) -> tuple[list[np.n
 
     ``baseline``: ``"zero"`` (zero embedding, the paper's) or ``"shuffled"`` (a dinucleotide-shuffled copy of
     each sequence, seeded)."""
-    params = {"model": _weights_key(model), "rows": train.data_key(rows["seq"]), "baseline": baseline,
+    params = {"model": cached.module_digest(model), "rows": train.data_key(rows["seq"]), "baseline": baseline,
               "steps": P.ig_steps, "seed": P.seed}
     path = cached.path("attributions", "ig", params, "npz")
     if path.exists():

@@ -212,7 +212,7 @@ def analyse(model, tokens: np.ndarray, labels: np.ndarray, device: torch.device,
     """
     from lib import cached, cnn
 
-    params = {"model": cnn.digest(model), "data": _sha(tokens, labels), "n": n, "per_class": per_class,
+    params = {"model": cached.module_digest(model), "data": _sha(tokens, labels), "n": n, "per_class": per_class,
               "compare_n": compare_n, "ig_steps": ig_steps, "smoothgrad_samples": smoothgrad_samples,
               "seed": seed}
     target = cached.path("saliency", "saliency", params, "npz")

@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from lib import cnn, saliency
+from lib import cached, cnn, saliency
 
 
 def test_parameter_counts_match_the_papers_91145():
@@ -34,10 +34,10 @@ def test_fit_is_cached_deterministic_and_reloads_with_weights_only(isolated_cach
     saved = list((isolated_cache / "cnn").glob("*.pt"))
     assert len(saved) == 1 and len(history) == 1 and history[0]["sequences_per_s"] > 0
     again, history_again = cnn.fit(tokens, labels, config, torch.device("cpu"), "toy")
-    assert history_again == history and cnn.digest(again) == cnn.digest(model)
+    assert history_again == history and cached.module_digest(again) == cached.module_digest(model)
     (isolated_cache / "cnn").joinpath(saved[0].name).unlink()
     retrained, _ = cnn.fit(tokens, labels, config, torch.device("cpu"), "toy", threads=1)
-    assert cnn.digest(retrained) == cnn.digest(model)  # same seed, same weights
+    assert cached.module_digest(retrained) == cached.module_digest(model)  # same seed, same weights
 
 
 class Linear(nn.Module):
