@@ -5,12 +5,14 @@
 #              the browser check of the built HTML (needs Chromium: Debian's `chromium` package)
 # make smoke - execute every chapter with the smoke profile (outputs in _build/runs/smoke)
 # make bench - run the benchmarks in benchmarks/
+# make numerics-check - rerun every chapter as another machine would (other CPU settings, one core, empty cache)
+#              and compare every glued value with the committed notebooks (lib/numerics.py, lib/runner.py)
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book html test smoke bench venv clean
+.PHONY: book html test smoke bench numerics-check venv clean
 
 venv: $(STAMP)
 
@@ -36,7 +38,11 @@ test: $(STAMP)
 smoke: $(STAMP)
 	$(BIN)/python -m lib run --profile smoke
 
+numerics-check: $(STAMP)
+	$(BIN)/python -m lib numerics-check
+
 bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_numerics.py
 	$(BIN)/python benchmarks/bench_gtf.py
 	$(BIN)/python benchmarks/bench_junctions.py --scale slice
 	$(BIN)/python benchmarks/bench_junctions.py --scale full

@@ -15,7 +15,7 @@ import time
 import numpy as np
 import torch
 
-from lib import cnn, device, saliency
+from lib import cnn, device, numerics, saliency
 
 
 def bench_training(tokens, labels, dev, epochs: int, batch_size: int) -> tuple[float, float]:
@@ -63,7 +63,7 @@ def main() -> None:
             else f"CPU ({torch.get_num_threads()} threads default)")
     print(f"device: {name}; {args.sequences:,} training sequences, batch {args.batch_size}")
     for threads in (args.threads if dev.type == "cpu" else [torch.get_num_threads()]):
-        with cnn.deterministic(threads):
+        with numerics.fixed_threads(threads):
             rate, epoch = bench_training(tokens, labels, dev, args.epochs, args.batch_size)
             print(f"[{dev.type}, {threads} thread(s)] training: {rate:,.0f} sequences/s, {epoch:.1f} s per epoch")
             for method, speed in bench_saliency(tokens[: args.saliency_sequences], dev).items():

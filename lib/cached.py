@@ -15,12 +15,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from lib import paths
+from lib import numerics, paths
 
 
 def key(params: dict[str, Any]) -> str:
-    """A 16-hex-digit digest of ``params`` (JSON with sorted keys; tuples and lists hash alike)."""
-    text = json.dumps(params, sort_keys=True, default=str)
+    """A 16-hex-digit digest of ``params`` and the numerics mode (:func:`lib.numerics.fingerprint`: pinned and
+    native runs never share a result), JSON with sorted keys; tuples and lists hash alike."""
+    text = json.dumps({**params, "numerics": numerics.fingerprint()}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

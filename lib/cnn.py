@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -20,7 +18,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from lib import cached
+from lib import cached, device, numerics
 
 SEQ_LEN = 200
 VOCAB_SIZE = 6
@@ -80,20 +78,6 @@ class TrainConfig:
     seed: int
 
 
-@contextmanager
-def deterministic(threads: int | None = None) -> Iterator[None]:
-    """Deterministic torch kernels (and ``threads`` CPU threads if given) inside the block; restored after."""
-    previous, previous_threads = torch.are_deterministic_algorithms_enabled(), torch.get_num_threads()
-    torch.use_deterministic_algorithms(True, warn_only=True)
-    if threads:
-        torch.set_num_threads(threads)
-    try:
-        yield
-    finally:
-        torch.use_deterministic_algorithms(previous)
-        torch.set_num_threads(previous_threads)
-
-
 def train(model: SimpleSaliencyCNN, tokens: np.ndarray, labels: np.ndarray, config: TrainConfig,
           device: torch.device) -> list[dict[str, float]]:
     """Fit ``model`` in place on ``tokens`` (uint8, (n, 200)) and ``labels`` (int, (n,)) with cross-entropy and
@@ -143,14 +127,14 @@ def fit(tokens: np.ndarray, labels: np.ndarray, config: TrainConfig, device: tor
     """A trained model and its training history, from the cache (``$CACHE/cnn``) when this ``data_key`` and
     ``config`` were trained before, else trained now and cached (state dict via ``torch.save``, loaded with
     ``weights_only=True``; history as JSON). The same inputs give the same weights on the same machine."""
-    params = {"data": data_key, "config": asdict(config), "arch": "SimpleSaliencyCNN-v1"}
+    params = {"data": data_key, "config": asdict(config), "arch": "SimpleSaliencyCNN-v1", "threads": threads}
     weights = cached.path("cnn", "cnn", params, "pt")
     log = weights.with_suffix(".json")
     model = SimpleSaliencyCNN()
     if weights.exists() and log.exists():
         model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
         return model.eval(), json.loads(log.read_text())
-    with deterministic(threads):
+    with numerics.fixed_threads(threads):
         torch.manual_seed(config.seed)
         model = SimpleSaliencyCNN()
         history = train(model, tokens, labels, config, device)
@@ -163,8 +147,6 @@ def fit(tokens: np.ndarray, labels: np.ndarray, config: TrainConfig, device: tor
 def trained(P, data, seed: int) -> tuple[SimpleSaliencyCNN, list[dict[str, float]]]:
     """The model of profile parameters ``P`` (``cnn_*`` knobs, ``device``) trained with ``seed`` on the
     training split of ``data`` (:class:`lib.benchmark_data.BenchmarkData`); cached (see :func:`fit`)."""
-    from lib import device
-
     tokens, labels = data.arrays("train")
     config = TrainConfig(P.cnn_epochs, P.cnn_batch_size, P.cnn_lr, seed)
     return fit(tokens, labels, config, device.pick(P.device), data.key, P.cnn_threads)
@@ -194,8 +176,6 @@ def seed_results(P, data) -> pd.DataFrame:
     """One row per seed (``seed``, ``seed + 1``, ... ``cnn_seeds`` of them): accuracy and class recalls on
     the test split and on the held-out real benchmark sequences, training time and throughput. Models come
     from the cache or are trained (:func:`trained`)."""
-    from lib import device
-
     dev, rows = device.pick(P.device), []
     test, real = data.arrays("test"), data.arrays(real=True)
     for seed in range(P.seed, P.seed + P.cnn_seeds):

@@ -1,10 +1,17 @@
-"""Choosing the torch device: CUDA when present, overridable by parameter or ``DNABOOK_DEVICE``."""
+"""Choosing the torch device: CUDA when present, overridable by parameter or ``DNABOOK_DEVICE``.
+
+Importing this module configures torch's numerics (:func:`lib.numerics.configure_torch`); every module of
+``lib`` that runs torch imports it."""
 
 from __future__ import annotations
 
 import os
 
 import torch
+
+from lib import numerics
+
+numerics.configure_torch()
 
 
 def pick(requested: str | None = "auto") -> torch.device:

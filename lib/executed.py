@@ -69,15 +69,26 @@ def profile_label(nb: nbformat.NotebookNode) -> str:
 
 def execution_table(notebooks: list[Path], root: Path) -> pd.DataFrame:
     """One row per executed notebook: its title, path (relative to ``root``), profile, papermill's start time
-    (UTC, to the minute) and run time in seconds, in the order given."""
+    (UTC, to the minute), run time in seconds, and the numerics and CPU that produced it (``metadata.dnabook``,
+    written by :mod:`lib.runner`), in the order given."""
     rows = []
     for path in notebooks:
         nb = read(path)
         meta = nb.metadata["papermill"]
         rows.append({"page": title(nb), "notebook": path.relative_to(root).as_posix(),
                      "profile": profile_label(nb), "started (UTC)": meta["start_time"][:16].replace("T", " "),
-                     "seconds": float(meta["duration"])})
+                     "seconds": float(meta["duration"]), "numerics": numerics_label(nb)})
     return pd.DataFrame(rows)
+
+
+def numerics_label(nb: nbformat.NotebookNode) -> str:
+    """``pinned on AMD EPYC (torch AVX2, 2 threads, oneDNN off)``, from the run's recorded numerics; ``-`` if
+    none were recorded."""
+    n = nb.metadata.get("dnabook", {}).get("numerics")
+    if not n:
+        return "-"
+    return (f"{n['mode']} on {n['cpu']} (torch {n['capability']}, {n['threads']} threads, "
+            f"oneDNN {'on' if n['onednn'] else 'off'}, MKL {n['mkl_cbwr']})")
 
 
 def markdown_table(frame: pd.DataFrame) -> str:

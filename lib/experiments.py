@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from lib import attribution, cached, train
+from lib import attribution, cached, seeds, train
 from lib import device as devices
 from lib.data import junctions, sources
 from lib.models import Autoencoder, Encoder
@@ -38,32 +38,55 @@ class AutoencoderRun:
     latent: int
 
 
-def autoencoder(P, latent: int, data: junctions.JunctionSet | None = None) -> AutoencoderRun:
+def autoencoder(P, latent: int, data: junctions.JunctionSet | None = None, seed: int | None = None) -> AutoencoderRun:
     """The autoencoder with ``latent`` dimensions, trained on the training positives only (90%; 10% held
-    out to measure reconstruction), as the paper trains it on release 20's junctions."""
+    out to measure reconstruction), as the paper trains it on release 20's junctions. ``seed`` (default
+    ``P.seed``) sets the initial weights and the batch order; the held-out split always follows ``P.seed``."""
+    seed = P.seed if seed is None else seed
     data = data or junction_data(P)
     seqs = data.split("train").query("label == 1")["seq"].tolist()
     kept, held = held_out_split(len(seqs), 0.1, P.seed)
     params = {"latent": latent, "embed": P.embed_dim, "packed": P.packed, "epochs": P.ae_epochs, "batch": P.batch_size,
               "lr": P.lr, "init": "seeded",
-              "seed": P.seed, "data": train.data_key(seqs)}
+              "seed": seed, "data": train.data_key(seqs)}
     tokens = encode_all(seqs)
 
     def fit(model):
         return train.fit_autoencoder(model, [tokens[i] for i in kept], [tokens[i] for i in held], P.ae_epochs,
-                                     P.batch_size, P.lr, P.seed, devices.pick(P.device))
+                                     P.batch_size, P.lr, seed, devices.pick(P.device))
 
     def make():  # seeded before construction: the initial weights depend on the seed alone
-        torch.manual_seed(P.seed)
+        torch.manual_seed(seed)
         return Autoencoder(latent, P.embed_dim, P.packed)
 
     model, history = train.cached("autoencoder", params, make, fit)
     return AutoencoderRun(model, history, latent)
 
 
-def untrained_encoder(P, latent: int) -> Encoder:
-    """An encoder with the same architecture and a seeded random initialization, never trained (a control)."""
-    torch.manual_seed(P.seed)
+def encoders(P, data: junctions.JunctionSet | None = None) -> dict[int, Encoder]:
+    """The trained encoder (latent ``P.ae_latent``) of each classifier seed: classifier seed ``s`` builds on the
+    autoencoder trained with seed ``s``, so claims over seeds include the encoder's own seed-to-seed spread."""
+    data = data or junction_data(P)
+    return {seed: autoencoder(P, P.ae_latent, data, seed).model.encoder for seed in P.clf_seeds}
+
+
+def best_latent(lowest_loss: dict[int, float], replicate_losses: list[float]) -> dict:
+    """Which latent size reconstructs best, judged against the seed-to-seed spread.
+
+    ``lowest_loss``: latent size -> lowest held-out loss of the sweep (one seed each); ``replicate_losses``: the
+    lowest held-out loss of one size trained with several seeds. Returns ``best`` (the size with the lowest
+    loss), ``gap`` (nats: second lowest minus lowest), ``seed_sd`` (sample sd of the replicates; NaN for fewer
+    than 2) and ``decided``: the gap exceeds twice the seed sd, so the order is not seed noise."""
+    order = sorted(lowest_loss, key=lowest_loss.get)
+    gap = lowest_loss[order[1]] - lowest_loss[order[0]] if len(order) > 1 else float("nan")
+    sd = float(np.std(replicate_losses, ddof=1)) if len(replicate_losses) > 1 else float("nan")
+    return {"best": order[0], "gap": float(gap), "seed_sd": sd, "decided": bool(gap > 2 * sd)}
+
+
+def untrained_encoder(P, latent: int, seed: int | None = None) -> Encoder:
+    """An encoder with the same architecture and a seeded random initialization (``seed``, default ``P.seed``),
+    never trained (a control)."""
+    torch.manual_seed(P.seed if seed is None else seed)
     return Autoencoder(latent, P.embed_dim, P.packed).encoder
 
 
@@ -118,8 +141,8 @@ PAPER_TABLE1 = {("random", "lstm"): 95.43, ("random", "bilstm"): 96.04, ("random
                 ("autoencoder", "bilstm_attention"): 99.07}
 
 
-def table1_runs(P, sets: ClassifierData, encoder: Encoder) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every (model, initialization, seed) run of Table 1.
+def table1_runs(P, sets: ClassifierData, encoders: dict[int, Encoder]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every (model, initialization, seed) run of Table 1; initialized runs of seed ``s`` take ``encoders[s]``.
 
     Returns (runs: one row per run with test accuracy/AUC %, epochs trained and the first epoch whose
     validation accuracy reached ``P.converge_acc``; curves: one row per run and epoch)."""
@@ -127,7 +150,7 @@ def table1_runs(P, sets: ClassifierData, encoder: Encoder) -> tuple[pd.DataFrame
     for kind in LABELS:
         for init in ("random", "autoencoder"):
             for seed in P.clf_seeds:
-                _, history, test = classifier_run(P, kind, init == "autoencoder", seed, sets, encoder)
+                _, history, test = classifier_run(P, kind, init == "autoencoder", seed, sets, encoders[seed])
                 reached = [h["epoch"] for h in history if h["val_accuracy"] >= P.converge_acc]
                 runs.append({"model": kind, "init": init, "seed": seed, "test accuracy %": 100 * test["accuracy"],
                              "test AUC %": 100 * test["auc"], "epochs trained": len(history),
@@ -153,6 +176,23 @@ def table1_summary(runs: pd.DataFrame) -> pd.DataFrame:
     return table.rename(index=LABELS, level="model")
 
 
+def initialization_effects(runs: pd.DataFrame, budget: int) -> pd.DataFrame:
+    """The paper's two claims about initialization as paired differences over seeds (:func:`lib.seeds.
+    paired_effect`), per model: test accuracy (points; initialized minus random) and epochs saved in reaching
+    ``converge_acc`` (random minus initialized: positive means initialized models converge faster; a run that
+    never reached it within the ``budget`` counts as ``budget + 1``). One row per (model, quantity); a verdict
+    of "holds" supports the paper's claim."""
+    rows = []
+    for kind, label in LABELS.items():
+        pair = runs[runs["model"] == kind].pivot(index="seed", columns="init")
+        reached = pair["epochs to converge_acc"].fillna(budget + 1)
+        for quantity, treated, control in (
+                ("test accuracy (points)", pair["test accuracy %"]["autoencoder"], pair["test accuracy %"]["random"]),
+                ("epochs saved reaching converge_acc", reached["random"], reached["autoencoder"])):
+            rows.append({"model": label, "quantity": quantity, **seeds.paired_effect(treated, control)})
+    return pd.DataFrame(rows).set_index(["model", "quantity"])
+
+
 def attribution_sample(P, sets: ClassifierData) -> pd.DataFrame:
     """``P.ig_n`` test rows, half positives and half negatives, drawn with ``P.seed``."""
     test = sets.tables["test"]
@@ -161,23 +201,30 @@ def attribution_sample(P, sets: ClassifierData) -> pd.DataFrame:
     return pd.concat(picked).sort_index()
 
 
-def attributions(P, model, rows: pd.DataFrame, baseline: str) -> tuple[list[np.ndarray], np.ndarray]:
-    """IG attributions (one array per row) and convergence deltas, cached by parameters.
+IG_TOLERANCE = 0.01  # largest accepted |delta| / sum |attribution| of a sequence before its steps are doubled
+
+
+def attributions(P, model, rows: pd.DataFrame, baseline: str) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """IG attributions (one array per row), convergence deltas and the steps each row needed, cached by
+    parameters. Steps start at ``P.ig_steps`` and double per row up to ``P.ig_max_steps`` until the row's
+    relative delta is at most :data:`IG_TOLERANCE` (:func:`lib.attribution.converged_integrated_gradients`).
 
     ``baseline``: ``"zero"`` (zero embedding, the paper's) or ``"shuffled"`` (a dinucleotide-shuffled copy of
     each sequence, seeded)."""
     params = {"model": cached.module_digest(model), "rows": train.data_key(rows["seq"]), "baseline": baseline,
-              "steps": P.ig_steps, "seed": P.seed}
+              "steps": P.ig_steps, "max_steps": P.ig_max_steps, "tolerance": IG_TOLERANCE, "seed": P.seed}
     path = cached.path("attributions", "ig", params, "npz")
     if path.exists():
         stored = np.load(path)
-        return [stored[f"a{i}"] for i in range(len(rows))], stored["deltas"]
+        return [stored[f"a{i}"] for i in range(len(rows))], stored["deltas"], stored["steps"]
     references = attribution.shuffled_references(rows["seq"], P.seed) if baseline == "shuffled" else None
-    values, deltas = attribution.integrated_gradients(model, encode_all(rows["seq"]), references, P.ig_steps,
-                                                      P.ig_internal_batch, P.batch_size, devices.pick(P.device))
+    values, deltas, steps = attribution.converged_integrated_gradients(
+        model, encode_all(rows["seq"]), references, P.ig_steps, P.ig_max_steps, IG_TOLERANCE, P.ig_internal_batch,
+        P.batch_size, devices.pick(P.device))
+
     def write(tmp):
         with open(tmp, "wb") as handle:  # a file object: np.savez would add ".npz" to a bare path
-            np.savez(handle, deltas=deltas, **{f"a{i}": v for i, v in enumerate(values)})
+            np.savez(handle, deltas=deltas, steps=steps, **{f"a{i}": v for i, v in enumerate(values)})
 
     cached.write_atomic(path, write)
-    return values, deltas
+    return values, deltas, steps

@@ -19,6 +19,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from lib import device  # noqa: F401  (importing it configures torch's numerics)
 from lib.seqdata import PAD, VOCAB
 
 KINDS = ("lstm", "bilstm", "bilstm_attention")

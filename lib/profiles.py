@@ -64,6 +64,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         # paper A, Integrated Gradients (chapter 05)
         "ig_n": 16,
         "ig_steps": 20,
+        "ig_max_steps": 160,
         "ig_internal_batch": 256,
         # paper B (chapters 10-11)
         **_PAPER_B,
@@ -97,6 +98,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         "converge_acc": 0.7,  # "epochs to reach" this validation accuracy measures convergence speed
         "ig_n": 100,  # test sequences attributed (half positives, half negatives)
         "ig_steps": 200,  # the paper's 200 steps along the path
+        "ig_max_steps": 1600,  # steps double per sequence up to this until IG converges (lib.experiments)
         "ig_internal_batch": 128,  # interpolated inputs per pass: bounds memory; 128 was fastest on 2 CPU cores
         # (benchmarks/bench_attribution.py: 1.7 seq/s at 128, 1.4 at 512, 0.9 at 2048)
         # paper B (chapters 10-11)
@@ -122,6 +124,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         "converge_acc": 0.9,
         "ig_n": 2000,
         "ig_steps": 200,
+        "ig_max_steps": 1600,
         "ig_internal_batch": 2048,
         # paper B (chapters 10-11)
         **_PAPER_B,

@@ -4,12 +4,20 @@ The committed notebooks carry the ``default`` profile's outputs, so only a ``def
 overrides writes them in place; any other run writes its executed copies to ``_build/runs/<profile>/``.
 An in-place run then refreshes the book's summary pages (:data:`PAGES`: the scorecard and the execution
 statistics), which read the committed chapters; ``python -m lib pages`` refreshes them alone.
+
+Every executed notebook records the numerics it ran with (``metadata.dnabook.numerics``, see
+:mod:`lib.numerics`). Each chapter ends with a regression check (:mod:`lib.regression`) against the committed
+values; an in-place run first saves the committed notebooks to ``_build/reference`` and checks against those.
+``python -m lib numerics-check`` reruns the chapters as another machine would and compares every glued value.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -17,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from lib import paths, profiles
+from lib import numerics, paths, profiles
 
 
 # The book's summary pages, executed after the chapters in this order: each reads the committed chapter
@@ -59,16 +67,19 @@ def declared_parameters(notebook: Path) -> set[str]:
     return set(papermill.inspect_notebook(str(notebook)))
 
 
-def _relative_paths(notebook: Path) -> None:
-    """Replace papermill's absolute input/output paths in the notebook metadata by repo-relative ones, so
-    committed notebooks carry no machine-local paths."""
+def _finish_metadata(notebook: Path) -> None:
+    """Replace papermill's absolute input/output paths in the notebook metadata by repo-relative ones (committed
+    notebooks carry no machine-local paths) and record the numerics the run used (``metadata.dnabook``)."""
     import nbformat
+
+    import lib.device  # noqa: F401  (configures torch as the kernels did, so describe() reports it)
 
     nb = nbformat.read(notebook, as_version=4)
     meta = nb.metadata.get("papermill", {})
     for key in ("input_path", "output_path"):
         if meta.get(key):
             meta[key] = paths.display(meta[key]).removeprefix("$REPO/")
+    nb.metadata["dnabook"] = {"numerics": numerics.describe()}
     nbformat.write(nb, notebook)
 
 
@@ -79,7 +90,7 @@ def _execute(notebook: Path, out: Path, parameters: dict[str, Any]) -> None:
         str(notebook), str(out), parameters=parameters, kernel_name="python3", cwd=str(notebook.parent),
         progress_bar=sys.stderr.isatty(), request_save_on_cell_execute=False,
     )
-    _relative_paths(out)
+    _finish_metadata(out)
 
 
 def run_pages() -> list[Path]:
@@ -94,9 +105,11 @@ def run_pages() -> list[Path]:
     return written
 
 
-def run(profile: str, only: list[str] | None, overrides: dict[str, Any], output_dir: Path | None) -> list[Path]:
+def run(profile: str, only: list[str] | None, overrides: dict[str, Any], output_dir: Path | None,
+        accept_changes: bool = False) -> list[Path]:
     """Execute the chosen chapters (then, for an in-place run, the summary pages); returns the paths of the
-    executed chapters."""
+    executed chapters. A chapter whose results moved beyond the stated tolerances fails its regression check
+    unless ``accept_changes`` (see :mod:`lib.regression`)."""
     if profile not in profiles.PROFILES:
         raise SystemExit(f"error: unknown profile {profile!r}; choose one of: {', '.join(profiles.PROFILES)}")
     selected = chapters(only)
@@ -112,6 +125,15 @@ def run(profile: str, only: list[str] | None, overrides: dict[str, Any], output_
     in_place = output_dir is None and profile == "default" and not overrides
     target = paths.NOTEBOOKS if in_place else (output_dir or paths.REPO / "_build" / "runs" / profile)
     target.mkdir(parents=True, exist_ok=True)
+    if in_place:  # the committed notebooks are about to be overwritten: keep them as the regression reference
+        reference = paths.REPO / "_build" / "reference"
+        shutil.rmtree(reference, ignore_errors=True)
+        reference.mkdir(parents=True)
+        for nb in selected:
+            shutil.copy2(nb, reference / nb.name)
+        os.environ["DNABOOK_REFERENCE_DIR"] = str(reference)
+    if accept_changes:
+        os.environ["DNABOOK_ACCEPT_CHANGES"] = "1"
     written = []
     for nb in selected:
         params = {"profile": profile, **{k: v for k, v in overrides.items() if k in declared[nb]}}
@@ -126,6 +148,43 @@ def run(profile: str, only: list[str] | None, overrides: dict[str, Any], output_
     return written
 
 
+# Environments that make this machine look like another to the numeric libraries, for ``numerics-check``:
+# name -> (environment, CPU cores the run may use). Pinned numerics must give every one the committed values.
+OTHER_MACHINES: dict[str, tuple[dict[str, str], int | None]] = {
+    "other-cpu": ({"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "AUTO", "MKL_ENABLE_INSTRUCTIONS": "SSE4_2",
+                   "ONEDNN_MAX_CPU_ISA": "SSE41", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}, 1),
+}
+
+
+def numerics_check(profile: str, only: list[str] | None, machines: list[str]) -> int:
+    """Run the chapters once per emulated machine (:data:`OTHER_MACHINES`), each with an empty cache under
+    ``_build/numerics/<name>``, and compare every glued value with the committed notebooks, exactly. Prints
+    the differences; returns the number of values that differ."""
+    from lib import executed, regression
+
+    differing = 0
+    for name in machines:
+        env, cores = OTHER_MACHINES[name]
+        folder = paths.REPO / "_build" / "numerics" / name
+        shutil.rmtree(folder, ignore_errors=True)
+        command = [sys.executable, "-m", "lib", "run", "--profile", profile, "--output-dir", str(folder / "notebooks"),
+                   "--accept-changes", *(f"--only={n}" for n in only or [])]
+        affinity = (lambda: os.sched_setaffinity(0, set(range(cores)))) if cores else None
+        print(f"== {name}: {' '.join(f'{k}={v}' for k, v in env.items())}"
+              f"{f', {cores} core(s)' if cores else ''}", flush=True)
+        subprocess.run(command, env={**os.environ, **env, "DNABOOK_CACHE": str(folder / "cache")},
+                       preexec_fn=affinity, check=True)
+        for fresh in sorted((folder / "notebooks").glob("*.ipynb")):
+            ours = executed.read(paths.NOTEBOOKS / fresh.name)
+            table = regression.compare(fresh.stem, executed.glued(ours), executed.glued(executed.read(fresh)))
+            changed = table[table["status"] != "identical"]
+            differing += len(changed)
+            print(f"   {fresh.stem}: {len(table) - len(changed)} of {len(table)} glued values identical")
+            if len(changed):
+                print(changed[["name", "committed", "fresh"]].to_string(index=False, max_colwidth=50))
+    return differing
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lib", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -135,6 +194,14 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("-p", "--parameter", action="append", default=[], metavar="KEY=VALUE", help="override a parameter")
     r.add_argument("--output-dir", type=Path, help="where executed notebooks go (default: in place for a plain "
                    "default run, else _build/runs/<profile>)")
+    r.add_argument("--accept-changes", action="store_true", help="results that moved beyond the stated "
+                   "tolerances do not fail the chapters' regression checks (a deliberate change)")
+    n = sub.add_parser("numerics-check", help="rerun the chapters as other machines would (empty caches) and "
+                       "compare every glued value with the committed notebooks")
+    n.add_argument("--profile", default="default")
+    n.add_argument("--only", action="append", metavar="NN", help="chapter number(s)")
+    n.add_argument("--machine", action="append", choices=list(OTHER_MACHINES), help="emulated machine(s) "
+                   "(default: all)")
     sub.add_parser("profiles", help="list the profiles and their parameters")
     sub.add_parser("pages", help="refresh the summary pages (scorecard, execution statistics) from the chapters")
     args = parser.parse_args(argv)
@@ -147,5 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "pages":
         run_pages()
         return 0
-    run(args.profile, args.only, parse_overrides(args.parameter), args.output_dir)
+    if args.command == "numerics-check":
+        return 1 if numerics_check(args.profile, args.only, args.machine or list(OTHER_MACHINES)) else 0
+    run(args.profile, args.only, parse_overrides(args.parameter), args.output_dir, args.accept_changes)
     return 0

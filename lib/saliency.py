@@ -181,6 +181,42 @@ def spectrum(importance: np.ndarray) -> pd.Series:
     return pd.Series(power.mean(0), index=pd.Index(periods, name="period"))
 
 
+PERIOD3_FACTOR = 1.2  # "coding importance is more period-3 than intergenomic": median ratio at least 20% higher
+
+
+def period3_test(ratio: np.ndarray, labels: np.ndarray) -> dict:
+    """Codon periodicity of the importance profiles of one model: median period-3 ratio (:func:`period3_ratio`)
+    of coding (label 0) and intergenomic (label 1) sequences, one-sided Mann-Whitney p (coding greater), and
+    ``holds``: the coding median is at least :data:`PERIOD3_FACTOR` times the intergenomic one with p < 0.05."""
+    coding, intergenomic = ratio[labels == 0], ratio[labels == 1]
+    p = float(stats.mannwhitneyu(coding, intergenomic, alternative="greater").pvalue)
+    c, i = float(np.median(coding)), float(np.median(intergenomic))
+    return {"coding": c, "intergenomic": i, "p": p, "holds": bool(c > PERIOD3_FACTOR * i and p < 0.05),
+            "share_coding": float((coding > 3).mean()), "share_intergenomic": float((intergenomic > 3).mean())}
+
+
+def model_statistics(result: dict, seed: int) -> dict:
+    """The statistics chapter 11 reports and the scorecard judges, for one model's :func:`analyse` ``result``
+    (``seed`` seeds the bootstrap): ``r`` with its 95% interval ``r_low``/``r_high``, ``n`` sequences,
+    ``length``, ``high_positions``, ``high_regions``, ``above_pooled``, ``high_runs`` (1-based runs of high
+    positions), ``delta_positive_share`` (share of positions with δ > 0 in each paper region and overall),
+    ``level_ratio`` (mean coding / intergenomic importance) and ``period3`` (:func:`period3_test`)."""
+    importance = result["importance"]
+    table = positional_stats(importance)
+    numbers = summary(table, importance)
+    low, high = bootstrap_pearson_r(importance, seed=seed)
+    classes = class_means(result["class_importance"], result["class_labels"])
+    regions = region_table(classes["delta"])
+    return {"r": numbers["pearson_r"], "r_low": low, "r_high": high, "n": int(importance.shape[0]),
+            "length": int(importance.shape[1]), "high_positions": numbers["high_positions"],
+            "high_regions": numbers["high_regions"], "above_pooled": numbers["above_pooled_p75"],
+            "high_runs": runs(table["high"]),
+            "delta_positive_share": {"20-100": float(regions.iloc[0, 1]), "150-190": float(regions.iloc[1, 1]),
+                                     "all": float(regions.loc["all positions", "share delta > 0"])},
+            "level_ratio": float(classes["coding"].mean() / classes["intergenomic"].mean()),
+            "period3": period3_test(period3_ratio(importance), result["labels"])}
+
+
 def agreement(reference: np.ndarray, other: np.ndarray) -> dict[str, float]:
     """How well ``other`` importance (n, L) agrees with ``reference``: mean and SD over sequences of the
     per-sequence Spearman correlation across positions; Pearson r of the positional means; Jaccard overlap of
@@ -210,7 +246,7 @@ def analyse(model, tokens: np.ndarray, labels: np.ndarray, device: torch.device,
     (compare_n, L), the indices, and ``seconds`` (wall time of plain gradients, IG, SmoothGrad, measured when
     computed). ``threads``: torch CPU threads while computing.
     """
-    from lib import cached, cnn
+    from lib import cached, numerics
 
     params = {"model": cached.module_digest(model), "data": _sha(tokens, labels), "n": n, "per_class": per_class,
               "compare_n": compare_n, "ig_steps": ig_steps, "smoothgrad_samples": smoothgrad_samples,
@@ -224,7 +260,7 @@ def analyse(model, tokens: np.ndarray, labels: np.ndarray, device: torch.device,
     class_index = np.concatenate([np.sort(rng.choice(np.flatnonzero(labels == c), per_class, replace=False))
                                   for c in (0, 1)])
     compare = index[:compare_n]
-    with cnn.deterministic(threads):
+    with numerics.fixed_threads(threads):
         clock = [time.perf_counter()]
         importance, predicted = gradient_importance(model, tokens[index], device)
         class_importance, _ = gradient_importance(model, tokens[class_index], device)

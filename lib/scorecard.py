@@ -9,8 +9,10 @@ record and the parameters the chapter ran with (papermill's metadata), and appli
   depends on; otherwise the verdict is *not comparable* and the reason names what differed.
 - A **design** number (the parameter count, how many positions a percentile rule selects) follows from the
   method alone and is compared on any profile.
-- A **finding** (where attribution concentrates) is checked on whatever model the profile trained, with the
-  rule stated in its row; on a profile that is not the paper's, the row says so.
+- A **finding** (where attribution concentrates) is checked on each seed's model that the profile trained, with
+  the rule stated in its row: *reproduced* when it holds for every seed, *not reproduced* when it holds for
+  none, *undecided* when the seeds disagree (:mod:`lib.seeds`); on a profile that is not the paper's, the row
+  says so.
 - Counts are *reproduced* within 1% of the paper's count. Accuracies are *reproduced* when the paper's value
   lies within the book's mean ± 2 standard deviations over seeds (at least ± 0.5 points). The correlation is
   *reproduced* when the paper's r lies within the book's r ± 1.96 bootstrap standard errors.
@@ -28,10 +30,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lib import executed, profiles
+from lib import executed, profiles, seeds
 
-REPRODUCED, NOT_REPRODUCED, NOT_COMPARABLE = "reproduced", "not reproduced", "not comparable"
-VERDICTS = (REPRODUCED, NOT_REPRODUCED, NOT_COMPARABLE)
+REPRODUCED, NOT_REPRODUCED, UNDECIDED, NOT_COMPARABLE = "reproduced", "not reproduced", "undecided", "not comparable"
+VERDICTS = (REPRODUCED, NOT_REPRODUCED, UNDECIDED, NOT_COMPARABLE)
 COUNT_TOLERANCE = 0.01  # relative
 ACCURACY_FLOOR = 0.5  # points: the smallest accuracy tolerance, whatever the spread over seeds
 
@@ -62,9 +64,9 @@ def _plain(value: Any) -> Any:
 
 def record(name: str, values: dict[str, Any]) -> None:
     """Glue ``values`` (numbers, strings, lists, dicts) as ``score_<name>`` for the scorecard; nothing is shown."""
-    from myst_nb import glue
+    from lib.regression import glue
 
-    glue(f"score_{name}", _plain(values), display=False)
+    glue(f"score_{name}", _plain(values))
 
 
 def records(nb) -> dict[str, Any]:
@@ -113,41 +115,57 @@ def _table2(classifier: str, paper: float) -> Judge:
 
 def _best_latent(rec):
     sweep = rec["latent_sweep"]
-    losses = ", ".join(f"{size}: {sweep['lowest_loss'][size]:.3f}" for size in sweep["sizes"])
-    verdict = REPRODUCED if sweep["best"] == 256 else NOT_REPRODUCED
-    return (f"{sweep['best']} of {'/'.join(map(str, sweep['sizes']))} (lowest held-out loss {losses})", verdict,
-            f"{sweep['epochs']} autoencoder epochs per size")
+    lowest = {int(size): loss for size, loss in sweep["lowest_loss"].items()}
+    ordered = sorted(lowest, key=lowest.get)
+    gap, sd = lowest[ordered[1]] - lowest[ordered[0]], sweep["seed_sd"]
+    losses = ", ".join(f"{size}: {lowest[size]:.3f}" for size in sweep["sizes"])
+    reason = (f"{sweep['epochs']} autoencoder epochs per size; the lowest beats the next by {gap:.4f} nats, against a "
+              f"seed-to-seed sd of {sd:.4f} ({sweep['seeds']} seeds of one size): ")
+    if sd is None or not gap > 2 * sd:
+        return (f"{ordered[0]} of {'/'.join(map(str, sweep['sizes']))} (lowest held-out loss {losses})", UNDECIDED,
+                reason + "within twice the seed sd, so the order is noise")
+    return (f"{ordered[0]} of {'/'.join(map(str, sweep['sizes']))} (lowest held-out loss {losses})",
+            REPRODUCED if ordered[0] == 256 else NOT_REPRODUCED, reason + "more than twice the seed sd")
+
+
+def _over_seeds(per_seed: list[dict], holds, describe, rule: str) -> tuple[str, str, str]:
+    """A finding judged on every seed's statistics: ``holds(stats) -> bool``, ``describe(stats) -> str``."""
+    agree = seeds.agreement([holds(s) for s in per_seed])
+    verdict = {seeds.HOLDS: REPRODUCED, seeds.FAILS: NOT_REPRODUCED, seeds.MIXED: UNDECIDED}[agree["verdict"]]
+    value = "; ".join(f"seed {s['seed']}: {describe(s)}" for s in per_seed)
+    return value, verdict, f"{rule}; holds for {agree['k']} of {agree['n']} seeds' models"
 
 
 def _ig_near(rec):
-    ig, sites = rec["ig"], ("donor", "acceptor")
-    near = {s: abs(ig["peak"][s]) <= 5 and ig["near_share"][s] > ig["uniform_share"] for s in sites}
-    value = (f"peak at {ig['peak']['donor']:+d} (donor) and {ig['peak']['acceptor']:+d} (acceptor); "
-             f"{ig['near_share']['donor']:.0f}% and {ig['near_share']['acceptor']:.0f}% of the |mean attribution| "
-             "within ±5 nt")
-    return (value, REPRODUCED if all(near.values()) else NOT_REPRODUCED,
-            f"rule: at both sites the peak lies within ±5 nt and more than the {ig['uniform_share']:.1f}% an even "
-            "spread would put there")
+    def holds(ig):
+        return all(abs(ig["peak"][s]) <= 5 and ig["near_share"][s] > ig["uniform_share"] for s in ("donor", "acceptor"))
+
+    def describe(ig):
+        return (f"peaks {ig['peak']['donor']:+d} (donor), {ig['peak']['acceptor']:+d} (acceptor), "
+                f"{ig['near_share']['donor']:.0f}% and {ig['near_share']['acceptor']:.0f}% within ±5 nt")
+    uniform = rec["ig"]["seeds"][0]["uniform_share"]
+    return _over_seeds(rec["ig"]["seeds"], holds, describe,
+                       "rule: at both sites the peak lies within ±5 nt and more of the |mean attribution| than "
+                       f"the {uniform:.1f}% an even spread would put there")
 
 
 def _ig_donor_g(rec):
-    def ranked(means):
+    def near(ig):
+        return ig["base_means_near"]["donor"]
+
+    def describe(ig):
+        means = near(ig)
         return ", ".join(f"{base} {means[base]:+.4f}" for base in sorted(means, key=means.get, reverse=True))
-    near, window = rec["ig"]["base_means_near"]["donor"], rec["ig"]["base_means"]["donor"]
-    return (f"within ±5 nt: {ranked(near)}; whole 80-nt window: {ranked(window)}",
-            REPRODUCED if max(near, key=near.get) == "G" else NOT_REPRODUCED,
-            "rule: G has the highest mean attribution of the four bases within ±5 nt of the donor (positives), "
-            "where the splice-site consensus lies")
+    return _over_seeds(rec["ig"]["seeds"], lambda ig: max(near(ig), key=near(ig).get) == "G", describe,
+                       "rule: G has the highest mean attribution of the four bases within ±5 nt of the donor "
+                       "(positives), where the splice-site consensus lies")
 
 
 def _ig_logos(rec):
-    logo = rec["ig"]["logo"]
-    against = [name for name, v in logo.items() if v <= 0]
-    value = "; ".join(f"{name} {v:+.4f}" for name, v in logo.items())
-    reason = "rule: all four letters push the score towards 'junction' (positive logo height)"
-    if against:
-        reason += f"; {' and '.join(against)} push it the other way"
-    return value, REPRODUCED if not against else NOT_REPRODUCED, reason
+    def describe(ig):
+        return ", ".join(f"{name} {v:+.4f}" for name, v in ig["logo"].items())
+    return _over_seeds(rec["ig"]["seeds"], lambda ig: all(v > 0 for v in ig["logo"].values()), describe,
+                       "rule: all four letters push the score towards 'junction' (positive logo height)")
 
 
 def _parameters(rec):
@@ -171,20 +189,25 @@ def _hyena(rec):
 
 
 def _pearson_r(rec):
-    s = rec["saliency"]
-    inside = s["r_low"] <= 0.530 <= s["r_high"]
-    return (f"{s['r']:.3f} (95% interval {s['r_low']:.3f} to {s['r_high']:.3f}, {s['n']:,} sequences)",
-            REPRODUCED if inside else NOT_REPRODUCED,
-            "the interval is r ± 1.96 bootstrap standard errors over the sequences, for one model")
+    per_seed = rec["saliency"]["seeds"]
+    low, high = min(s["r_low"] for s in per_seed), max(s["r_high"] for s in per_seed)
+    value = "; ".join(f"seed {s['seed']}: {s['r']:.3f} ({s['r_low']:.3f} to {s['r_high']:.3f})" for s in per_seed)
+    return (f"{value}; {per_seed[0]['n']:,} sequences", REPRODUCED if low <= 0.530 <= high else NOT_REPRODUCED,
+            "rule: the paper's r lies within the union of the seeds' 95% intervals (r ± 1.96 bootstrap standard "
+            "errors over the sequences)")
 
 
 def _nine_positions(rec):
-    s = rec["saliency"]
-    return (f"{s['high_positions']} of {s['length']} positions", REPRODUCED if s["high_positions"] == 9 else
-            NOT_REPRODUCED,
-            f"the paper's rule (a mean above the 75th percentile of the {s['length']} positional means) marks a "
-            f"quarter of the positions whatever the model; here they form {s['high_regions']} runs, and "
-            f"{s['above_pooled']} positions exceed the 75th percentile of all values pooled")
+    per_seed = rec["saliency"]["seeds"]
+    counts = sorted({s["high_positions"] for s in per_seed})
+    first = per_seed[0]
+    return (f"{'/'.join(map(str, counts))} of {first['length']} positions ({len(per_seed)} seeds)",
+            REPRODUCED if counts == [9] else NOT_REPRODUCED,
+            f"the paper's rule (a mean above the 75th percentile of the {first['length']} positional means) marks a "
+            f"quarter of the positions whatever the model; here they form "
+            f"{', '.join(str(s['high_regions']) for s in per_seed)} runs, and "
+            f"{', '.join(str(s['above_pooled']) for s in per_seed)} positions exceed the 75th percentile of all "
+            "values pooled (per seed)")
 
 
 def _coverage(runs: list[list[int]], first: int, last: int) -> float:
@@ -193,24 +216,27 @@ def _coverage(runs: list[list[int]], first: int, last: int) -> float:
 
 
 def _high_regions(rec):
-    runs = rec["saliency"]["high_runs"]
-    shares = {f"{a}-{b}": _coverage(runs, a, b) for a, b in ((20, 40), (160, 190))}
-    value = "; ".join(f"{name}: {share:.0%} of positions high" for name, share in shares.items())
-    return (value, REPRODUCED if min(shares.values()) >= 0.5 else NOT_REPRODUCED,
-            "rule: at least half of each region's positions are high-importance positions")
+    def shares(s):
+        return {f"{a}-{b}": _coverage(s["high_runs"], a, b) for a, b in ((20, 40), (160, 190))}
+    return _over_seeds(rec["saliency"]["seeds"], lambda s: min(shares(s).values()) >= 0.5,
+                       lambda s: ", ".join(f"{name} {share:.0%} high" for name, share in shares(s).items()),
+                       "rule: at least half of each region's positions are high-importance positions")
 
 
 def _emphasis(region: str, coding: bool) -> Judge:
+    sign = ">" if coding else "<"
+
+    def favoured(s):
+        share = s["delta_positive_share"][region]
+        return share if coding else 1 - share
+
+    def describe(s):
+        return f"δ {sign} 0 at {favoured(s):.0%} of {region} (δ > 0 at {s['delta_positive_share']['all']:.0%} of all)"
+
     def judge(rec):
-        share = rec["saliency"]["delta_positive_share"]
-        favoured = share[region] if coding else 1 - share[region]
-        sign = ">" if coding else "<"
-        value = f"δ {sign} 0 at {favoured:.0%} of positions {region} (δ > 0 at {share['all']:.0%} of all positions)"
-        reason = (f"rule: δ = μ(coding) − μ(intergenomic) is {sign} 0 at more than half of the region's positions "
-                  "(the paper's definition)")
-        if share["all"] > 0.9:
-            reason += "; coding sequences get larger gradients at almost every position"
-        return value, REPRODUCED if favoured > 0.5 else NOT_REPRODUCED, reason
+        return _over_seeds(rec["saliency"]["seeds"], lambda s: favoured(s) > 0.5, describe,
+                           f"rule: δ = μ(coding) − μ(intergenomic) is {sign} 0 at more than half of the region's "
+                           "positions (the paper's definition)")
     return judge
 
 

@@ -8,7 +8,17 @@ import numpy as np
 import pytest
 import torch
 
-from lib.attribution import dinucleotide_shuffle, integrated_gradients, one_hot, shuffled_references, site_windows
+from lib.attribution import (
+    converged_integrated_gradients,
+    dinucleotide_shuffle,
+    integrated_gradients,
+    one_hot,
+    positions,
+    relative_delta,
+    shuffled_references,
+    site_statistics,
+    site_windows,
+)
 from lib.models import SpliceClassifier
 from lib.seqdata import encode
 
@@ -62,3 +72,30 @@ def test_dinucleotide_shuffle_keeps_counts_and_ends():
     for s in shuffled:
         assert Counter(zip(s, s[1:])) == Counter(zip(seq, seq[1:]))
         assert (s[0], s[-1]) == (seq[0], seq[-1])
+
+
+def test_converged_integrated_gradients_doubles_steps_until_the_delta_is_small():
+    torch.manual_seed(0)
+    model = SpliceClassifier("bilstm_attention", 8, 4).eval()
+    tokens = [encode("ACGTGGTAAGCTTTCAGGT"), encode("GTACCAGTAG")]
+    values, deltas, steps = converged_integrated_gradients(model, tokens, steps=2, max_steps=64, tolerance=1e-7)
+    assert (steps > 2).any() and (steps <= 64).all()
+    assert (relative_delta(values, deltas)[steps < 64] <= 1e-7).all()
+    _, _, capped = converged_integrated_gradients(model, tokens, steps=2, max_steps=4, tolerance=0.0)
+    assert (capped == 4).all()
+
+
+def test_site_statistics_find_a_planted_peak_and_letters():
+    width, n = 10, 4
+    x = positions(width)
+    windows = {site: np.zeros((n, 2 * width)) for site in ("donor", "acceptor")}
+    windows["donor"][:, x == 1] = 1.0  # all attribution on intron +1 at the donor
+    windows["acceptor"][:, x == -3] = -2.0
+    bases = {site: np.zeros((n, 2 * width, 4)) for site in windows}
+    for site in bases:
+        bases[site][:, :, 2] = 1  # G everywhere
+    stats = site_statistics(windows, bases, np.ones(n, bool))
+    assert stats["peak"] == {"donor": 1, "acceptor": -3}
+    assert stats["near_share"]["donor"] == 100.0 and stats["uniform_share"] == 50.0
+    assert stats["top_base"]["donor +1"] == ("G", 1.0) and stats["logo"]["donor +2 T"] == 0.0
+    assert stats["base_means_near"]["acceptor"]["G"] == pytest.approx(-2.0 / 10)

@@ -33,7 +33,7 @@ def test_fit_is_cached_deterministic_and_reloads_with_weights_only(isolated_cach
     model, history = cnn.fit(tokens, labels.astype(np.int64), config, torch.device("cpu"), "toy", threads=1)
     saved = list((isolated_cache / "cnn").glob("*.pt"))
     assert len(saved) == 1 and len(history) == 1 and history[0]["sequences_per_s"] > 0
-    again, history_again = cnn.fit(tokens, labels, config, torch.device("cpu"), "toy")
+    again, history_again = cnn.fit(tokens, labels, config, torch.device("cpu"), "toy", threads=1)
     assert history_again == history and cached.module_digest(again) == cached.module_digest(model)
     (isolated_cache / "cnn").joinpath(saved[0].name).unlink()
     retrained, _ = cnn.fit(tokens, labels, config, torch.device("cpu"), "toy", threads=1)
@@ -123,3 +123,19 @@ def test_agreement_of_identical_and_shuffled_maps():
     other = saliency.agreement(maps, rng.random((20, 50)))
     assert abs(other["per-sequence Spearman (mean)"]) < 0.2
     assert isinstance(pd.Series(other), pd.Series)
+
+
+def test_model_statistics_report_the_period3_finding_and_region_shares():
+    rng = np.random.default_rng(0)
+    n, length = 60, 200
+    labels = np.repeat([0, 1], n // 2)
+    wave = 1 + np.cos(2 * np.pi * np.arange(length) / 3)  # codon period
+    importance = rng.gamma(2.0, 1.0, (n, length)) + 3 * np.outer(labels == 0, wave)
+    result = {"importance": importance, "labels": labels, "class_importance": importance, "class_labels": labels}
+    stats = saliency.model_statistics(result, seed=0)
+    assert stats["period3"]["holds"] and stats["period3"]["p"] < 0.05
+    assert stats["high_positions"] == 50 and stats["n"] == n and stats["length"] == length
+    assert stats["delta_positive_share"]["all"] == 1.0 and stats["level_ratio"] > 1
+    assert stats["r_low"] <= stats["r"] <= stats["r_high"]
+    flat = {**result, "importance": rng.gamma(2.0, 1.0, (n, length))}
+    assert not saliency.model_statistics(flat, seed=0)["period3"]["holds"]

@@ -58,12 +58,23 @@ def test_mismatches_name_the_data_and_settings():
     assert scorecard.mismatches(profiles.resolve("paper", contigs=["chr1"]), scorecard.PAPER_A_DATA)
 
 
-def test_emphasis_rule_follows_the_papers_sign_of_delta():
-    shares = {"saliency": {"delta_positive_share": {"20-100": 0.8, "150-190": 0.3, "all": 0.5}}}
-    assert scorecard._emphasis("20-100", True)(shares)[1] == scorecard.REPRODUCED
-    assert scorecard._emphasis("150-190", False)(shares)[1] == scorecard.REPRODUCED
-    shares["saliency"]["delta_positive_share"]["150-190"] = 1.0
-    assert scorecard._emphasis("150-190", False)(shares)[1] == scorecard.NOT_REPRODUCED
+def _seeds(*shares):
+    return {"saliency": {"seeds": [{"seed": i, "delta_positive_share": {"20-100": a, "150-190": b, "all": 0.5}}
+                                   for i, (a, b) in enumerate(shares)]}}
+
+
+def test_emphasis_rule_follows_the_papers_sign_of_delta_on_every_seed():
+    assert scorecard._emphasis("20-100", True)(_seeds((0.8, 0.3), (0.7, 0.2)))[1] == scorecard.REPRODUCED
+    assert scorecard._emphasis("150-190", False)(_seeds((0.8, 0.3), (0.7, 0.2)))[1] == scorecard.REPRODUCED
+    assert scorecard._emphasis("150-190", False)(_seeds((0.8, 1.0), (0.7, 0.9)))[1] == scorecard.NOT_REPRODUCED
+    value, verdict, why = scorecard._emphasis("150-190", False)(_seeds((0.8, 0.3), (0.7, 0.9)))
+    assert verdict == scorecard.UNDECIDED and "1 of 2 seeds" in why and "seed 1" in value
+
+
+def test_best_latent_is_undecided_within_the_seed_spread():
+    sweep = {"sizes": [128, 256, 512], "epochs": 300, "seeds": 3, "lowest_loss": {128: 1.30, 256: 1.20, 512: 1.21}}
+    assert scorecard._best_latent({"latent_sweep": {**sweep, "seed_sd": 0.01}})[1] == scorecard.UNDECIDED
+    assert scorecard._best_latent({"latent_sweep": {**sweep, "seed_sd": 0.001}})[1] == scorecard.REPRODUCED
 
 
 def test_committed_scorecard_inputs_give_a_verdict_for_every_claim():

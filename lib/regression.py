@@ -1,0 +1,202 @@
+"""Regression checks: a rerun's glued values against the committed notebook's, within stated tolerances.
+
+Chapters glue their results with :func:`glue` (myst-nb's glue, which also remembers the value in this
+kernel). The chapter's last cell calls :func:`check`, which compares every remembered value with the value the
+reference notebook glued under the same name: by default the committed notebook; during an in-place
+``python -m lib run`` the copy the runner saved before overwriting it (``DNABOOK_REFERENCE_DIR``). nbval runs
+the same cell, so ``make test`` fails when a result moved.
+
+A value is compared as text: the numbers in it (``66.6%``, ``{'mean': 61.08, ...}``) one by one, everything
+else exactly. Each number must lie within the tolerance of its value's name (:data:`TOLERANCES`, first
+matching pattern wins; exact if none matches). With pinned numerics (:mod:`lib.numerics`) a rerun on any
+x86-64 machine is expected to be identical; the tolerances bound what an unverified platform (another CPU
+family, a GPU, native numerics) may still change in a trained model without changing a conclusion, and are
+printed on the execution-statistics page.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from lib import executed, numerics, paths
+
+RECORDED: dict[str, Any] = {}  # name -> value glued in this kernel, in order
+NUMBER = re.compile(r"[-+]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """``|fresh - committed| <= absolute + relative * |committed|`` for every number of a value; ``None``
+    for both: the value is not compared (timings)."""
+
+    absolute: float | None
+    relative: float | None
+    why: str
+
+    def admits(self, committed: float, fresh: float) -> bool:
+        if self.absolute is None:
+            return True
+        return abs(fresh - committed) <= self.absolute + self.relative * abs(committed)
+
+
+EXACT = Tolerance(0.0, 0.0, "data, design and anything not listed: computed without training, identical on every "
+                            "machine")
+NOT_COMPARED = Tolerance(None, None, "a run time or throughput: depends on the machine")
+TOLERANCES: list[tuple[str, Tolerance]] = [
+    # "<chapter stem>:<glue name>" (fnmatch patterns); the first match wins
+    ("*:*seconds", NOT_COMPARED),
+    ("*:train_rate", NOT_COMPARED),
+    ("02_*:ae_best_latent", Tolerance(None, None, "the order of the latent sizes lies within the seed spread "
+                                                  "(chapter 02 says so); their losses are compared")),
+    ("02_*:*acc*", Tolerance(0.5, 0.0, "reconstruction accuracy (%): 0.5 points")),
+    ("02_*:*", Tolerance(0.005, 0.0, "autoencoder losses (nats/base): 0.005, about their seed-to-seed spread")),
+    ("03_*:baseline_*", EXACT),
+    ("03_*:*", Tolerance(3.0, 0.0, "classifier accuracies, AUCs and gains (% points) over seeds: 3 points, "
+                                   "about one seed standard deviation; a 10-point change fails")),
+    ("04_*:*", Tolerance(3.0, 0.0, "Table 2 accuracies (% points): 3 points, as Table 1")),
+    ("05_*:*", Tolerance(0.002, 0.25, "attributions: 25% of each value, at least 0.002 (their scale follows "
+                                      "the model's); peak positions and the letters must agree")),
+    ("10_*:acc_*", Tolerance(2.0, 0.0, "CNN accuracies (% points) over seeds: 2 points (seed sd about 1)")),
+    ("10_*:*recall", Tolerance(2.0, 0.0, "CNN recalls (% points): 2 points")),
+    ("10_*:train_acc", Tolerance(2.0, 0.0, "CNN training accuracy (% points): 2 points")),
+    ("10_*:real_se", Tolerance(0.2, 0.0, "standard error of an accuracy (% points): 0.2")),
+    ("10_*:score_cnn_accuracy", Tolerance(2.0, 0.0, "CNN accuracies (% points): 2 points")),
+    ("11_*:n_*", EXACT),
+    ("11_*:per_class", EXACT),
+    ("11_*:high_positions", EXACT),
+    ("11_*:*", Tolerance(0.05, 0.1, "saliency statistics (correlations, ratios, shares, p-values): 10% of "
+                                    "each value, at least 0.05")),
+]
+
+
+def tolerance(chapter: str, name: str) -> Tolerance:
+    """The tolerance of glued value ``name`` in chapter ``chapter`` (a notebook stem)."""
+    key = f"{chapter}:{name}"
+    return next((tol for pattern, tol in TOLERANCES if fnmatch.fnmatchcase(key, pattern)), EXACT)
+
+
+def glue(name: str, value: Any, display: bool = False) -> None:
+    """``myst_nb.glue(name, value, display)``, remembering ``value`` for :func:`check`."""
+    from myst_nb import glue as myst_glue
+
+    myst_glue(name, value, display=display)
+    RECORDED[name] = value
+
+
+def text(value: Any) -> str:
+    """The text/plain form a notebook stores for a glued ``value`` (IPython's pretty printer)."""
+    from IPython.lib.pretty import pretty
+
+    return pretty(value)
+
+
+def differences(committed: str, fresh: str, tol: Tolerance) -> str | None:
+    """Why ``fresh`` is not ``committed`` within ``tol`` (``None``: it is). Numbers are compared one by one,
+    the text around them exactly."""
+    if committed == fresh or tol.absolute is None:
+        return None
+    if NUMBER.sub("#", committed) != NUMBER.sub("#", fresh):
+        return "the text differs beyond its numbers"
+    for a, b in zip(NUMBER.findall(committed), NUMBER.findall(fresh)):
+        x, y = float(a.replace(",", "")), float(b.replace(",", ""))
+        if not tol.admits(x, y):
+            return f"{a} -> {b} exceeds the tolerance ({tol.why})"
+    return None
+
+
+def compare(chapter: str, committed: dict[str, str], fresh: dict[str, str]) -> pd.DataFrame:
+    """Glued texts of a chapter (name -> text/plain) side by side.
+
+    One row per value glued in both: name, committed text, fresh text, ``status`` (``identical``,
+    ``within tolerance``, ``not compared`` or ``changed``) and ``why``. Values glued on one side only are
+    rows too (``missing`` / ``new``). Figures are skipped."""
+    rows = []
+    for name in dict.fromkeys([*committed, *fresh]):
+        old = committed.get(name)
+        new = fresh.get(name)
+        if (old or "").startswith("<Figure") or (new or "").startswith("<Figure"):
+            continue
+        tol = tolerance(chapter, name)
+        if old is None or new is None:
+            status, why = ("new", "not in the reference") if old is None else ("missing", "not glued by this run")
+        elif old == new:
+            status, why = "identical", ""
+        elif tol.absolute is None:
+            status, why = "not compared", tol.why
+        else:
+            why = differences(old, new, tol)
+            status, why = ("changed", why) if why else ("within tolerance", tol.why)
+        rows.append({"name": name, "committed": old, "fresh": new, "status": status, "why": why})
+    return pd.DataFrame(rows, columns=["name", "committed", "fresh", "status", "why"])
+
+
+def reference_path(chapter: str) -> Path:
+    """The notebook to compare with: ``$DNABOOK_REFERENCE_DIR/<chapter>.ipynb`` when set (an in-place run
+    saves the committed notebooks there first), else the committed ``notebooks/<chapter>.ipynb``."""
+    folder = os.environ.get("DNABOOK_REFERENCE_DIR")
+    return (Path(folder) if folder else paths.NOTEBOOKS) / f"{chapter}.ipynb"
+
+
+def check(chapter: str, params) -> pd.DataFrame | None:
+    """Compare this kernel's glued values with the reference notebook's (see :func:`reference_path`).
+
+    Compared only when the reference ran with the same resolved parameters ``params`` and the same numerics
+    mode; otherwise says why not and returns ``None``. Prints a one-line summary; raises ``AssertionError``
+    listing every changed, missing or new value unless ``DNABOOK_ACCEPT_CHANGES=1`` (a deliberate change of
+    results, whose notebooks then become the new reference)."""
+    path = reference_path(chapter)
+    if not path.exists():
+        print(f"regression check: no reference notebook {paths.display(path)}")
+        return None
+    nb = executed.read(path)
+    try:
+        reference_params = dict(executed.resolved(nb))
+    except ValueError:
+        print("regression check: the reference notebook was never executed by papermill")
+        return None
+    ours = dict(params)
+    if _plain(reference_params) != _plain(ours):
+        changed = sorted(k for k in set(ours) | set(reference_params) if _plain(ours.get(k)) !=
+                         _plain(reference_params.get(k)))
+        print(f"regression check: not compared, the reference ran with other parameters ({', '.join(changed)})")
+        return None
+    reference_mode = nb.metadata.get("dnabook", {}).get("numerics", {}).get("mode", "pinned")
+    if reference_mode != numerics.mode():
+        print(f"regression check: not compared, the reference used {reference_mode} numerics and this run "
+              f"{numerics.mode()}")
+        return None
+    table = compare(chapter, executed.glued(nb), {name: text(value) for name, value in RECORDED.items()})
+    counts = table["status"].value_counts()
+    print("regression check against the committed values: " +
+          ", ".join(f"{counts.get(s, 0)} {s}" for s in ("identical", "within tolerance", "not compared", "changed",
+                                                         "missing", "new")))
+    bad = table[table["status"].isin(["changed", "missing", "new"])]
+    if len(bad) and os.environ.get("DNABOOK_ACCEPT_CHANGES") != "1":
+        raise AssertionError("results differ from the committed notebook beyond the stated tolerances "
+                             "(set DNABOOK_ACCEPT_CHANGES=1 to accept a deliberate change):\n" +
+                             bad.to_string(index=False, max_colwidth=60))
+    return table
+
+
+def _plain(value: Any) -> Any:
+    """Parameters compared as plain data: tuples and lists alike."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def tolerance_table() -> pd.DataFrame:
+    """:data:`TOLERANCES` as the book shows them: pattern, absolute and relative tolerance, why."""
+    return pd.DataFrame([{"chapter:value": pattern,
+                          "absolute": "not compared" if tol.absolute is None else tol.absolute,
+                          "relative": "" if tol.relative is None else tol.relative, "why": tol.why}
+                         for pattern, tol in [*TOLERANCES, ("anything else", EXACT)]])

@@ -1,0 +1,82 @@
+"""Claims over seeds (lib.seeds) and the regression check of glued values (lib.regression)."""
+
+import math
+
+import pytest
+
+from lib import executed, paths, regression, seeds
+
+
+def test_paired_effect_holds_fails_or_is_undecided():
+    assert seeds.paired_effect([70, 72, 71], [60, 61, 62])["verdict"] == seeds.HOLDS
+    assert seeds.paired_effect([60, 61, 62], [70, 72, 71])["verdict"] == seeds.FAILS
+    noisy = seeds.paired_effect([70, 60, 66], [65, 66, 64])
+    assert noisy["verdict"] == seeds.UNDECIDED and noisy["low"] < 0 < noisy["high"] and noisy["positive"] == 2
+    assert noisy["mean"] == pytest.approx(1 / 3) and noisy["n"] == 3
+    # t interval: mean ± t(0.975, 2) * sd / sqrt(3)
+    assert noisy["high"] - noisy["mean"] == pytest.approx(4.302653 * noisy["sd"] / math.sqrt(3), rel=1e-5)
+    one = seeds.paired_effect([1.0], [0.0])
+    assert math.isnan(one["low"]) and one["verdict"] == seeds.UNDECIDED and "no interval" in seeds.effect_text(one)
+    with pytest.raises(ValueError, match="equal-length"):
+        seeds.paired_effect([1, 2], [1])
+
+
+def test_agreement_counts_seeds():
+    assert seeds.agreement([True, True]) == {"k": 2, "n": 2, "verdict": seeds.HOLDS}
+    assert seeds.agreement([False, False])["verdict"] == seeds.FAILS
+    assert seeds.agreement([True, False, True])["verdict"] == seeds.MIXED
+    with pytest.raises(ValueError):
+        seeds.agreement([])
+
+
+def test_numbers_are_compared_within_their_tolerance_and_the_text_exactly():
+    tol = regression.Tolerance(3.0, 0.0, "points")
+    assert regression.differences("'66.6%'", "'68.1%'", tol) is None
+    assert "exceeds" in regression.differences("'66.6%'", "'76.6%'", tol)
+    assert "text differs" in regression.differences("'G (+0.01)'", "'C (+0.01)'", tol)
+    assert regression.differences("'1,155'", "'1,156'", regression.EXACT) is not None
+    assert regression.differences("'2.5e-05'", "'2.6e-05'", regression.Tolerance(0.002, 0.25, "")) is None
+    assert regression.tolerance("01_splice_junctions", "n_train") == regression.EXACT
+    assert regression.tolerance("10_cnn", "train_seconds").absolute is None
+
+
+def test_a_result_moved_by_ten_points_fails_the_check(monkeypatch, capsys):
+    """The check on a committed chapter: identical values pass; one accuracy 10 points off fails."""
+    chapter = "03_table1_initialization"
+    nb = executed.read(paths.NOTEBOOKS / f"{chapter}.ipynb")
+    committed = executed.glued(nb)
+    params = executed.resolved(nb)
+    record = "score_table1"
+    fresh = regression.text(eval(committed[record]))  # noqa: S307  (a literal from our own notebook)
+    monkeypatch.setattr(regression, "RECORDED", {})
+    for name, text in committed.items():
+        if not text.startswith("<Figure"):
+            regression.RECORDED[name] = _Literal(text)
+    table = regression.check(chapter, params)
+    assert set(table["status"]) == {"identical"} and fresh == committed[record]
+    first = float(committed[record].split("'mean': ")[1].split(",")[0])
+    moved = committed[record].replace(f"'mean': {first!r}", f"'mean': {first + 10!r}", 1)
+    assert moved != committed[record]
+    regression.RECORDED[record] = _Literal(moved)
+    with pytest.raises(AssertionError, match="score_table1"):
+        regression.check(chapter, params)
+    monkeypatch.setenv("DNABOOK_ACCEPT_CHANGES", "1")
+    assert (regression.check(chapter, params)["status"] == "changed").sum() == 1
+    assert "1 changed" in capsys.readouterr().out
+
+
+def test_other_parameters_are_not_compared(capsys):
+    nb = executed.read(paths.NOTEBOOKS / "01_splice_junctions.ipynb")
+    params = dict(executed.resolved(nb)) | {"max_len": 500}
+    assert regression.check("01_splice_junctions", params) is None
+    assert "other parameters (max_len)" in capsys.readouterr().out
+
+
+class _Literal:
+    """A value whose pretty-printed text is ``text`` (stands in for a glued value in these tests)."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def _repr_pretty_(self, printer, cycle):
+        printer.text(self.text)
