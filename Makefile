@@ -43,6 +43,7 @@ numerics-check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_numerics.py
+	$(BIN)/python benchmarks/numerics_settings.py
 	$(BIN)/python benchmarks/bench_gtf.py
 	$(BIN)/python benchmarks/bench_junctions.py --scale slice
 	$(BIN)/python benchmarks/bench_junctions.py --scale full

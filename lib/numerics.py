@@ -3,8 +3,9 @@
 Trained weights depend on which CPU kernels run: torch picks vectorized kernels by CPU (ATen's capability),
 MKL picks BLAS kernels by CPU vendor and instruction set, oneDNN JIT-compiles its kernels for the CPU and
 blocks them by its cache sizes, and parallel reductions depend on the thread count. Twenty epochs of training
-turn those last-bit differences into other models. Measured on this book's models (``benchmarks/
-bench_numerics.py`` and the README's ``make numerics-check``), each of these changed the weights:
+turn those last-bit differences into other models. Measured on this book's models
+(``benchmarks/numerics_settings.py`` trains them under each setting and prints weight digests; ``make
+numerics-check`` reruns every chapter), each of these changed the weights:
 
 ============================  =====================================================================
 setting                       pinned value, and why
@@ -26,7 +27,8 @@ Settings that made no difference once these are pinned (so they are left alone):
 ``ONEDNN_MAX_CPU_ISA``, MKL's ``STRICT`` flag.
 
 The mode is chosen by ``DNABOOK_NUMERICS``: ``pinned`` (default) or ``native`` (every library picks its
-fastest kernels for this CPU: faster, but the numbers may differ from the committed ones by the tolerances the
+fastest kernels for this CPU: about 2 times faster for the LSTMs and 5 times for the CNN on 2 cores,
+``benchmarks/bench_numerics.py``, but the numbers may differ from the committed ones by the tolerances the
 book states). :func:`pin_environment` runs when ``lib`` is imported, before numpy or torch load; torch's
 run-time switches are set by :func:`configure_torch`, called by :mod:`lib.device` when it is imported.
 On a GPU, cuDNN and cuBLAS are put in their deterministic modes in both modes.
@@ -84,7 +86,7 @@ def pin_environment() -> None:
     loaded = [name for name in _EARLY if name in sys.modules]
     if loaded:
         raise RuntimeError(
-            f"numerics: {', '.join(loaded)} was imported before lib, too late to pin its CPU code path; "
+            f"numerics: {' and '.join(loaded)} already imported before lib, too late to pin the CPU code path; "
             "import lib first, or set DNABOOK_NUMERICS=native to run unpinned")
     os.environ.update(wanted)
 

@@ -119,8 +119,9 @@ def _best_latent(rec):
     ordered = sorted(lowest, key=lowest.get)
     gap, sd = lowest[ordered[1]] - lowest[ordered[0]], sweep["seed_sd"]
     losses = ", ".join(f"{size}: {lowest[size]:.3f}" for size in sweep["sizes"])
+    spread = f"{sd:.4f}" if sd is not None else "unknown (one seed)"
     reason = (f"{sweep['epochs']} autoencoder epochs per size; the lowest beats the next by {gap:.4f} nats, against a "
-              f"seed-to-seed sd of {sd:.4f} ({sweep['seeds']} seeds of one size): ")
+              f"seed-to-seed sd of {spread} ({sweep['seeds']} seeds of one size): ")
     if sd is None or not gap > 2 * sd:
         return (f"{ordered[0]} of {'/'.join(map(str, sweep['sizes']))} (lowest held-out loss {losses})", UNDECIDED,
                 reason + "within twice the seed sd, so the order is noise")

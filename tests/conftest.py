@@ -3,7 +3,9 @@ server on 127.0.0.1 (never the internet)."""
 
 from __future__ import annotations
 
-import lib  # noqa: F401, I001  (first: pins the numerics before any test imports numpy or torch; see lib.numerics)
+import lib  # noqa: F401  (first: pins the numerics before any test imports numpy or torch; see lib.numerics)
+
+# isort: split
 
 import gzip
 import threading

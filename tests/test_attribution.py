@@ -92,8 +92,8 @@ def test_site_statistics_find_a_planted_peak_and_letters():
     windows["donor"][:, x == 1] = 1.0  # all attribution on intron +1 at the donor
     windows["acceptor"][:, x == -3] = -2.0
     bases = {site: np.zeros((n, 2 * width, 4)) for site in windows}
-    for site in bases:
-        bases[site][:, :, 2] = 1  # G everywhere
+    for one_hot_bases in bases.values():
+        one_hot_bases[:, :, 2] = 1  # G everywhere
     stats = site_statistics(windows, bases, np.ones(n, bool))
     assert stats["peak"] == {"donor": 1, "acceptor": -3}
     assert stats["near_share"]["donor"] == 100.0 and stats["uniform_share"] == 50.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from lib.latent import KMERS, VectorRNN, accuracy_table, kmer_frequencies, latents
+from lib.latent import KMERS, VectorRNN, accuracy_runs, accuracy_table, kmer_frequencies, latents
 from lib.models import Autoencoder
 from lib.seqdata import encode
 
@@ -39,7 +39,9 @@ def test_accuracy_table_has_every_classifier_and_feature_set():
     y = np.repeat([0, 1], 40)
     informative = rng.normal(0, 1, (80, 4)) + y[:, None]
     noise = rng.normal(0, 1, (80, 4))
-    table = accuracy_table({"informative": (informative, informative), "noise": (noise, noise)}, y, y, seeds=[0])
+    runs = accuracy_runs({0: {"informative": (informative, informative), "noise": (noise, noise)}}, y, y)
+    assert set(runs.columns) == {"seed", "features", "classifier", "accuracy"} and len(runs) == 6
+    table = accuracy_table(runs)
     assert list(table.index) == ["informative", "noise"]
     assert set(table["mean"].columns) == {"SVM", "2-layer ANN", "vanilla RNN"}
     assert (table.loc["informative", "mean"] > 70).all()

@@ -75,6 +75,7 @@ def test_best_latent_is_undecided_within_the_seed_spread():
     sweep = {"sizes": [128, 256, 512], "epochs": 300, "seeds": 3, "lowest_loss": {128: 1.30, 256: 1.20, 512: 1.21}}
     assert scorecard._best_latent({"latent_sweep": {**sweep, "seed_sd": 0.01}})[1] == scorecard.UNDECIDED
     assert scorecard._best_latent({"latent_sweep": {**sweep, "seed_sd": 0.001}})[1] == scorecard.REPRODUCED
+    assert scorecard._best_latent({"latent_sweep": {**sweep, "seed_sd": None}})[1] == scorecard.UNDECIDED
 
 
 def test_committed_scorecard_inputs_give_a_verdict_for_every_claim():
@@ -94,7 +95,7 @@ def test_execution_table_reads_papermill_metadata(tmp_path):
     nbformat.write(glued_notebook({}, {"profile": "paper", "max_len": 500}), path)
     table = executed.execution_table([path], tmp_path)
     assert table.to_dict("records") == [{"page": "A chapter", "notebook": "nb.ipynb", "profile": "paper (max_len=500)",
-                                         "started (UTC)": "2026-01-02 03:04", "seconds": 1.5}]
+                                         "started (UTC)": "2026-01-02 03:04", "seconds": 1.5, "numerics": "-"}]
     with pytest.raises(ValueError, match="no papermill metadata"):
         executed.run_parameters(nbformat.v4.new_notebook())
 
