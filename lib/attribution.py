@@ -93,6 +93,12 @@ def converged_integrated_gradients(model: SpliceClassifier, tokens, baselines=No
     return values, deltas, used
 
 
+def converged(values: list[np.ndarray], deltas: np.ndarray, tolerance: float) -> np.ndarray:
+    """Boolean (n,): the sequences whose :func:`relative_delta` is at most ``tolerance``, the only ones whose
+    attributions chapter 05 averages (an unconverged path integral does not sum to the score it explains)."""
+    return relative_delta(values, deltas) <= tolerance
+
+
 def site_windows(values: np.ndarray, intron_length: int, flank: int, width: int = 40) -> tuple[np.ndarray, np.ndarray]:
     """Windows of ``width`` positions upstream and downstream of the donor and of the acceptor.
 

@@ -202,6 +202,7 @@ def attribution_sample(P, sets: ClassifierData) -> pd.DataFrame:
 
 
 IG_TOLERANCE = 0.01  # largest accepted |delta| / sum |attribution| of a sequence before its steps are doubled
+IG_JUDGED_SHARE = 0.5  # a seed's IG statistics are judged only if this share of its attributed positives converged
 
 
 def attributions(P, model, rows: pd.DataFrame, baseline: str) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:

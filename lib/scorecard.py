@@ -137,17 +137,28 @@ def _over_seeds(per_seed: list[dict], holds, describe, rule: str) -> tuple[str, 
     return value, verdict, f"{rule}; holds for {agree['k']} of {agree['n']} seeds' models"
 
 
+def _ig_over_seeds(rec, holds, describe, rule: str) -> tuple[str, str, str]:
+    """:func:`_over_seeds` on the seeds whose IG converged on enough positives (chapter 05 judges only those);
+    undecided when none did."""
+    judged = rec["ig"]["seeds"]
+    if not judged:
+        return ("no seed's IG converged on enough sequences", UNDECIDED,
+                f"{rule}; none of the {len(rec['ig']['attributed'])} seeds' models could be judged")
+    value, verdict, reason = _over_seeds(judged, holds, describe, rule)
+    return value, verdict, f"{reason} ({len(judged)} of {len(rec['ig']['attributed'])} seeds' IG converged)"
+
+
 def _ig_near(rec):
     def holds(ig):
         return all(abs(ig["peak"][s]) <= 5 and ig["near_share"][s] > ig["uniform_share"] for s in ("donor", "acceptor"))
 
     def describe(ig):
         return (f"peaks {ig['peak']['donor']:+d} (donor), {ig['peak']['acceptor']:+d} (acceptor), "
-                f"{ig['near_share']['donor']:.0f}% and {ig['near_share']['acceptor']:.0f}% within ±5 nt")
-    uniform = rec["ig"]["seeds"][0]["uniform_share"]
-    return _over_seeds(rec["ig"]["seeds"], holds, describe,
-                       "rule: at both sites the peak lies within ±5 nt and more of the |mean attribution| than "
-                       f"the {uniform:.1f}% an even spread would put there")
+                f"{ig['near_share']['donor']:.0f}% and {ig['near_share']['acceptor']:.0f}% within ±5 nt "
+                f"(even spread: {ig['uniform_share']:.1f}%)")
+    return _ig_over_seeds(rec, holds, describe,
+                          "rule: at both sites the peak lies within ±5 nt and more of the |mean attribution| lies "
+                          "there than an even spread over the 80-nt window would put")
 
 
 def _ig_donor_g(rec):
@@ -157,16 +168,16 @@ def _ig_donor_g(rec):
     def describe(ig):
         means = near(ig)
         return ", ".join(f"{base} {means[base]:+.4f}" for base in sorted(means, key=means.get, reverse=True))
-    return _over_seeds(rec["ig"]["seeds"], lambda ig: max(near(ig), key=near(ig).get) == "G", describe,
-                       "rule: G has the highest mean attribution of the four bases within ±5 nt of the donor "
-                       "(positives), where the splice-site consensus lies")
+    return _ig_over_seeds(rec, lambda ig: max(near(ig), key=near(ig).get) == "G", describe,
+                          "rule: G has the highest mean attribution of the four bases within ±5 nt of the donor "
+                          "(positives), where the splice-site consensus lies")
 
 
 def _ig_logos(rec):
     def describe(ig):
         return ", ".join(f"{name} {v:+.4f}" for name, v in ig["logo"].items())
-    return _over_seeds(rec["ig"]["seeds"], lambda ig: all(v > 0 for v in ig["logo"].values()), describe,
-                       "rule: all four letters push the score towards 'junction' (positive logo height)")
+    return _ig_over_seeds(rec, lambda ig: all(v > 0 for v in ig["logo"].values()), describe,
+                          "rule: all four letters push the score towards 'junction' (positive logo height)")
 
 
 def _parameters(rec):

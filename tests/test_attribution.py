@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from lib.attribution import (
+    converged,
     converged_integrated_gradients,
     dinucleotide_shuffle,
     integrated_gradients,
@@ -83,6 +84,12 @@ def test_converged_integrated_gradients_doubles_steps_until_the_delta_is_small()
     assert (relative_delta(values, deltas)[steps < 64] <= 1e-7).all()
     _, _, capped = converged_integrated_gradients(model, tokens, steps=2, max_steps=4, tolerance=0.0)
     assert (capped == 4).all()
+
+
+def test_converged_keeps_only_sequences_within_the_tolerance():
+    values = [np.array([1.0, -1.0]), np.array([0.5, 0.5]), np.zeros(3)]
+    deltas = np.array([0.01, 0.5, 0.0])  # relative deltas 0.005, 0.5 and 0 (no attribution at all)
+    assert converged(values, deltas, 0.01).tolist() == [True, False, True]
 
 
 def test_site_statistics_find_a_planted_peak_and_letters():

@@ -71,6 +71,11 @@ def test_emphasis_rule_follows_the_papers_sign_of_delta_on_every_seed():
     assert verdict == scorecard.UNDECIDED and "1 of 2 seeds" in why and "seed 1" in value
 
 
+def test_ig_findings_are_undecided_when_no_seed_converged():
+    _, verdict, reason = scorecard._ig_near({"ig": {"seeds": [], "attributed": [0, 1, 2]}})
+    assert verdict == scorecard.UNDECIDED and "none of the 3 seeds" in reason
+
+
 def test_best_latent_is_undecided_within_the_seed_spread():
     sweep = {"sizes": [128, 256, 512], "epochs": 300, "seeds": 3, "lowest_loss": {128: 1.30, 256: 1.20, 512: 1.21}}
     assert scorecard._best_latent({"latent_sweep": {**sweep, "seed_sd": 0.01}})[1] == scorecard.UNDECIDED

@@ -41,6 +41,16 @@ def test_numbers_are_compared_within_their_tolerance_and_the_text_exactly():
     assert regression.tolerance("10_cnn", "train_seconds").absolute is None
 
 
+def test_spreads_over_seeds_can_be_left_out_while_their_means_are_compared():
+    tol = regression.Tolerance(8.0, 0.0, "test", spreads=False)
+    committed = "+0.6 points (95% CI -6.1 to +7.3, 3 seeds); {'mean': 61.7, 'sd': 0.585}"
+    wide = "+2.0 points (95% CI -18.0 to +22.0, 3 seeds); {'mean': 63.1, 'sd': 5.456}"
+    assert regression.differences(committed, wide, tol) is None
+    assert "exceeds" in regression.differences(committed, wide.replace("63.1", "71.7"), tol)
+    assert "exceeds" in regression.differences(committed, wide.replace("+2.0 points", "+10.6 points"), tol)
+    assert "exceeds" in regression.differences(committed, wide, regression.Tolerance(8.0, 0.0, "test"))
+
+
 def test_a_result_moved_by_ten_points_fails_the_check(monkeypatch, capsys):
     """The check on a committed chapter: identical values pass; one accuracy 10 points off fails."""
     chapter = "03_table1_initialization"
