@@ -76,11 +76,10 @@ TOLERANCES: list[tuple[str, Tolerance]] = [
     ("04_*:*", Tolerance(8.0, 0.0, "Table 2 accuracies and margins (% points): as Table 1", spreads=False)),
     ("05_*:ig_tolerance", EXACT),
     ("05_*:ig_judged_share", EXACT),
-    ("05_*:ig_converged", Tolerance(0.0, 0.5, "sequences whose IG converged: within half (their number follows "
-                                              "how sharp each seed's model is)")),
-    ("05_*:*", Tolerance(None, None, "attributions of chapter 03's models: another CPU trains other encoders, "
-                                     "which changes them as another seed would, down to which seeds converge; "
-                                     "the scorecard judges them over seeds instead")),
+    ("05_*:*", Tolerance(None, None, "attributions of chapter 03's models, and how many of them converged: "
+                                     "another CPU trains other encoders, which changes both as another seed "
+                                     "would (seed 0's IG converged on 60 of 60 sequences here, on under half "
+                                     "on an AMD CPU); the scorecard judges the findings over seeds instead")),
     ("10_*:acc_*", Tolerance(2.0, 0.0, "CNN accuracies (% points) over seeds: 2 points (seed sd about 1)")),
     ("10_*:*recall", Tolerance(2.0, 0.0, "CNN recalls (% points): 2 points")),
     ("10_*:train_acc", Tolerance(2.0, 0.0, "CNN training accuracy (% points): 2 points")),
