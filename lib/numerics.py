@@ -35,7 +35,7 @@ regression tolerances of :mod:`lib.regression` are sized to the seed-to-seed spr
 their claims over seeds.
 
 The mode is chosen by ``DNABOOK_NUMERICS``: ``pinned`` (default) or ``native`` (every library picks its
-fastest kernels for this CPU: about 2 times faster for the LSTMs and 5 times for the CNN on 2 cores,
+fastest kernels for this CPU: 1.7 to 3.4 times faster for the LSTMs and 5 to 6 times for the CNN on 2 cores,
 ``benchmarks/bench_numerics.py``, but the numbers may differ from the committed ones by the tolerances the
 book states). :func:`pin_environment` runs when ``lib`` is imported, before numpy or torch load; torch's
 run-time switches are set by :func:`configure_torch`, called by :mod:`lib.device` when it is imported.
