@@ -18,31 +18,14 @@ import os
 import subprocess
 import sys
 
-NATIVE = {
-    "as is": {},
-    "ATEN_CPU_CAPABILITY=default": {"ATEN_CPU_CAPABILITY": "default"},
-    "ATEN_CPU_CAPABILITY=avx2": {"ATEN_CPU_CAPABILITY": "avx2"},
-    "ATEN_CPU_CAPABILITY=avx512": {"ATEN_CPU_CAPABILITY": "avx512"},
-    "MKL_CBWR=COMPATIBLE": {"MKL_CBWR": "COMPATIBLE"},
-    "MKL_CBWR=AVX2": {"MKL_CBWR": "AVX2"},
-    "MKL_CBWR=AVX2,STRICT": {"MKL_CBWR": "AVX2,STRICT"},
-    "MKL_CBWR=AVX512": {"MKL_CBWR": "AVX512"},
-    "MKL_ENABLE_INSTRUCTIONS=SSE4_2": {"MKL_ENABLE_INSTRUCTIONS": "SSE4_2"},
-    "ONEDNN_MAX_CPU_ISA=SSE41": {"ONEDNN_MAX_CPU_ISA": "SSE41"},
-    "ONEDNN_MAX_CPU_ISA=AVX": {"ONEDNN_MAX_CPU_ISA": "AVX"},
-    "1 thread": {"OMP_NUM_THREADS": "1"},
-    "4 threads": {"OMP_NUM_THREADS": "4"},
-}
-PINNED = {
-    "as is": {},
-    "ATEN_CPU_CAPABILITY=default": {"ATEN_CPU_CAPABILITY": "default"},
-    "MKL_CBWR=AUTO": {"MKL_CBWR": "AUTO"},
-    "MKL_CBWR=COMPATIBLE,STRICT": {"MKL_CBWR": "COMPATIBLE,STRICT"},
-    "MKL_ENABLE_INSTRUCTIONS=SSE4_2": {"MKL_ENABLE_INSTRUCTIONS": "SSE4_2"},
-    "ONEDNN_MAX_CPU_ISA=SSE41": {"ONEDNN_MAX_CPU_ISA": "SSE41"},
-    "OMP_NUM_THREADS=1": {"OMP_NUM_THREADS": "1"},
-    "one CPU core": {"CORES": "1"},
-}
+# Each setting: the environment variables a run gets on top of this process's ("CORES": CPU cores it may use).
+NATIVE = [{}, {"ATEN_CPU_CAPABILITY": "default"}, {"ATEN_CPU_CAPABILITY": "avx2"}, {"ATEN_CPU_CAPABILITY": "avx512"},
+          {"MKL_CBWR": "COMPATIBLE"}, {"MKL_CBWR": "AVX2"}, {"MKL_CBWR": "AVX2,STRICT"}, {"MKL_CBWR": "AVX512"},
+          {"MKL_ENABLE_INSTRUCTIONS": "SSE4_2"}, {"ONEDNN_MAX_CPU_ISA": "SSE41"}, {"ONEDNN_MAX_CPU_ISA": "AVX"},
+          {"OMP_NUM_THREADS": "1"}, {"OMP_NUM_THREADS": "4"}]
+PINNED = [{}, {"ATEN_CPU_CAPABILITY": "default"}, {"MKL_CBWR": "AUTO"}, {"MKL_CBWR": "COMPATIBLE,STRICT"},
+          {"MKL_ENABLE_INSTRUCTIONS": "SSE4_2"}, {"ONEDNN_MAX_CPU_ISA": "SSE41"}, {"OMP_NUM_THREADS": "1"},
+          {"CORES": "1"}]
 
 
 def worker() -> dict:
@@ -91,7 +74,8 @@ def main() -> None:
     for mode, settings in (("native", NATIVE), ("pinned", PINNED)):
         print(f"{mode}:")
         digests = set()
-        for name, env in settings.items():
+        for env in settings:
+            name = ", ".join(f"{k}={v}" for k, v in env.items()) or "as is"
             r = run(mode, env)
             digests.add((r["autoencoder"], r["cnn"]))
             print(f"  {name:32} autoencoder {r['autoencoder']}  CNN {r['cnn']}  (torch {r['capability']}, "
