@@ -6,7 +6,7 @@
 # make smoke - execute every chapter with the smoke profile (outputs in _build/runs/smoke)
 # make bench - run the benchmarks in benchmarks/
 # make numerics-check - rerun every chapter as another machine would (other CPU settings, one core, empty cache)
-#              and compare every glued value with the committed notebooks (lib/numerics.py, lib/runner.py)
+#              and compare every glued value with the committed notebooks (lib/numerics.py, lib/book/runner.py)
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin

@@ -13,8 +13,9 @@ import time
 
 import torch
 
-from lib import attribution, experiments, profiles
-from lib.seqdata import encode_all
+from lib.splicing import attribution, experiments
+from lib.book import config
+from lib.splicing.tokens import encode_all
 
 
 def main() -> None:
@@ -22,7 +23,7 @@ def main() -> None:
     parser.add_argument("--profile", default="default")
     parser.add_argument("--n", type=int, default=16)
     args = parser.parse_args()
-    P = profiles.resolve(args.profile)
+    P = config.resolve(args.profile)
     data = experiments.junction_data(P)
     sets = experiments.classifier_data(P, data)
     encoder = experiments.autoencoder(P, P.ae_latent, data).model.encoder

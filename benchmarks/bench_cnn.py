@@ -1,7 +1,7 @@
 """Paper B's CNN speed: ``python benchmarks/bench_cnn.py [--device auto] [--sequences 7230] [--threads 1 2]``.
 
 Times, on random 200-nt token sequences (speed does not depend on content):
-- training: sequences per second and seconds per epoch of :func:`lib.cnn.train` (batch 64, as in ``default``);
+- training: sequences per second and seconds per epoch of :func:`lib.coding.cnn.train` (batch 64, as in ``default``);
 - saliency: sequences per second of plain gradients, Integrated Gradients (50 steps) and SmoothGrad (20 samples).
 On CPU it repeats for each ``--threads`` value; on a GPU (``--device auto`` picks CUDA when present) it runs once.
 Prints figures only; nothing is asserted.
@@ -15,7 +15,8 @@ import time
 import numpy as np
 import torch
 
-from lib import cnn, device, numerics, saliency
+from lib.coding import cnn, saliency
+from lib import device, numerics
 
 
 def bench_training(tokens, labels, dev, epochs: int, batch_size: int) -> tuple[float, float]:

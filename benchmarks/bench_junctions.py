@@ -16,8 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from lib import paths, profiles
-from lib.data import junctions, sources
+from lib import paths
+from lib.book import config
+from lib.splicing import junctions
+from lib.data import sources
 from lib.data.genome import Genome
 from lib.data.sources import Source
 
@@ -89,13 +91,13 @@ def main() -> None:
     parser.add_argument("--scale", choices=["full", "slice"], default="full")
     args = parser.parse_args()
     if args.scale == "slice":
-        timed_build(sources.get("slice"), profiles.resolve("default"))
+        timed_build(sources.get("slice"), config.resolve("default"))
         return
     folder = paths.cache_dir("benchmarks", "junctions-v20-scale")
     start = time.perf_counter()
     source = synthetic_source(folder)
     print(f"synthetic inputs ready in {time.perf_counter() - start:.1f} s ({paths.display(folder)})")
-    timed_build(source, profiles.resolve("paper"))
+    timed_build(source, config.resolve("paper"))
 
 
 if __name__ == "__main__":

@@ -36,12 +36,15 @@ def worker(quick: bool) -> dict:
     from bench_cnn import bench_training
     from bench_paper_a import epoch_rate
 
-    from lib import attribution, cnn, experiments, numerics, profiles, train
-    from lib.models import Autoencoder
-    from lib.seqdata import encode_all
+    from lib.splicing import attribution, experiments, train
+    from lib.coding import cnn
+    from lib import numerics
+    from lib.book import config
+    from lib.splicing.models import Autoencoder
+    from lib.splicing.tokens import encode_all
 
     n, cpu = SIZES["quick" if quick else "full"], torch.device("cpu")
-    P = profiles.resolve("default")
+    P = config.resolve("default")
     sets = experiments.classifier_data(P)
     positives = encode_all(sets.tables["train"].query("label == 1")["seq"])[: n["ae"]]
     tokens, labels = sets.tokens["train"][: n["clf"]], sets.labels["train"][: n["clf"]]

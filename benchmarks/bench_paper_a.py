@@ -1,7 +1,7 @@
 """Training throughput of paper A's models: ``python benchmarks/bench_paper_a.py [--profile default]``.
 
 For the autoencoder and the BiLSTM-with-attention classifier, one epoch over the profile's training
-sequences with padded and with packed batches (both exact, see ``lib.models.run_lstm``), on the CPU and, when
+sequences with padded and with packed batches (both exact, see ``lib.splicing.models.run_lstm``), on the CPU and, when
 torch sees one, on the GPU. Prints sequences and nucleotides per second.
 """
 
@@ -13,9 +13,10 @@ import time
 import numpy as np
 import torch
 
-from lib import experiments, profiles, train
-from lib.models import Autoencoder
-from lib.seqdata import encode_all
+from lib.splicing import experiments, train
+from lib.book import config
+from lib.splicing.models import Autoencoder
+from lib.splicing.tokens import encode_all
 
 
 def epoch_rate(model, tokens, labels, batch_size: int, device: torch.device, validation=None) -> tuple[float, float]:
@@ -35,7 +36,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="default")
     args = parser.parse_args()
-    P = profiles.resolve(args.profile)
+    P = config.resolve(args.profile)
     sets = experiments.classifier_data(P)
     positives = encode_all(sets.tables["train"].query("label == 1")["seq"])
     devices = [torch.device("cpu")] + ([torch.device("cuda")] if torch.cuda.is_available() else [])

@@ -36,11 +36,14 @@ def worker() -> dict:
     import numpy as np
     import torch
 
-    from lib import cached, cnn, experiments, numerics, profiles, train
-    from lib.models import Autoencoder
-    from lib.seqdata import encode_all
+    from lib import cache as cached, numerics
+    from lib.coding import cnn
+    from lib.splicing import experiments, train
+    from lib.book import config
+    from lib.splicing.models import Autoencoder
+    from lib.splicing.tokens import encode_all
 
-    P = profiles.resolve("default")
+    P = config.resolve("default")
     seqs = experiments.junction_data(P).split("train").query("label == 1")["seq"].tolist()[:160]
     tokens = encode_all(seqs)
     torch.manual_seed(0)

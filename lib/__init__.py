@@ -1,6 +1,6 @@
 """`lib`: the thin package behind the book's chapters (data access, models, training, attribution).
 
-Submodules are imported on demand (``from lib import profiles``); importing ``lib`` itself is cheap.
+Submodules are imported on demand (``from lib.book import config``); importing ``lib`` itself is cheap.
 """
 
 import warnings

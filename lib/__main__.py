@@ -1,7 +1,7 @@
-"""``python -m lib``: see :mod:`lib.runner`."""
+"""``python -m lib``: see :mod:`lib.book.runner`."""
 
 import sys
 
-from lib.runner import main
+from lib.book.runner import main
 
 sys.exit(main())

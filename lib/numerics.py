@@ -31,7 +31,7 @@ chapters 00-04 were first made pinned on an AMD EPYC (Zen 3, AVX2) and rerun pin
 AMX): data and design values were identical, but chapter 02's autoencoder losses moved by up to 0.004 nats per
 base, about as much as another seed moves them (seed sd 0.0005-0.0015). Some kernel still differs between the
 two CPUs (not found: with every setting above identical; MKL's vector-math functions are one candidate). So the
-regression tolerances of :mod:`lib.regression` are sized to the seed-to-seed spread, and the chapters state
+regression tolerances of :mod:`lib.book.regression` are sized to the seed-to-seed spread, and the chapters state
 their claims over seeds.
 
 The mode is chosen by ``DNABOOK_NUMERICS``: ``pinned`` (default) or ``native`` (every library picks its

@@ -1,4 +1,4 @@
-"""lib.data.annotation and lib.data.splice on a hand-made GTF whose introns are known."""
+"""lib.data.annotation and lib.splicing.sites on a hand-made GTF whose introns are known."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from conftest import gtf_line, write_fasta, write_gtf
 
 from lib.data.annotation import GTFError, introns, read_gtf
 from lib.data.genome import Genome
-from lib.data.splice import dinucleotides
+from lib.splicing.sites import dinucleotides
 from lib.data.stats import coding_introns, on_contigs
 
 PC = {"gene_id": "G1", "gene_type": "protein_coding", "gene_name": "ONE"}

@@ -1,4 +1,4 @@
-"""lib.attribution: IG completeness on a toy model, window alignment on a hand-made sequence, shuffles."""
+"""lib.splicing.attribution: IG completeness on a toy model, window alignment on a hand-made sequence, shuffles."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from lib.attribution import (
+from lib.splicing.attribution import (
     converged,
     converged_integrated_gradients,
     dinucleotide_shuffle,
@@ -20,8 +20,8 @@ from lib.attribution import (
     site_statistics,
     site_windows,
 )
-from lib.models import SpliceClassifier
-from lib.seqdata import encode
+from lib.splicing.models import SpliceClassifier
+from lib.splicing.tokens import encode
 
 
 @pytest.mark.parametrize("kind", ["bilstm", "bilstm_attention"])

@@ -8,7 +8,8 @@ import pytest
 import torch
 from torch import nn
 
-from lib import cached, cnn, saliency
+from lib import cache as cached
+from lib.coding import cnn, saliency
 
 
 def test_parameter_counts_match_the_papers_91145():

@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 from conftest import gtf_line, write_fasta, write_gtf
 
-from lib.data import annotation, coding_windows, download
-from lib.data import genomic_benchmarks as gb
+from lib.data import annotation, download
+from lib.coding import windows as coding_windows
+from lib.coding import genomic_benchmarks as gb
 from lib.data.genome import Genome, reverse_complement
 
 RNG = np.random.default_rng(7)
@@ -205,7 +206,7 @@ def test_slice_recipe_on_a_toy_genome(tmp_path):
 
 
 def test_archive_source_checks_the_rebuild_against_the_archive(monkeypatch):
-    from lib import benchmark_data
+    from lib.coding import dataset as benchmark_data
 
     real, _ = benchmark_data.real_sequences()  # from the shared GRCh38 slice
     archive = real[["split", "label", "id", "seq"]].copy()

@@ -1,4 +1,4 @@
-"""lib.data.junctions on a hand-made genome where every filter case is planted at a known place."""
+"""lib.splicing.junctions on a hand-made genome where every filter case is planted at a known place."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from conftest import gtf_line, write_fasta, write_gtf
 
-from lib.data import junctions
+from lib.splicing import junctions
 from lib.data.genome import Genome
 from lib.data.sources import Source
 
@@ -139,7 +139,7 @@ def test_checks_table(toy):
 
 
 def test_one_feature_accuracy_sees_a_length_shortcut_and_not_noise():
-    from lib.data.shortcuts import one_feature_accuracy
+    from lib.splicing.shortcuts import one_feature_accuracy
 
     rng = np.random.default_rng(0)
     y = np.repeat([0, 1], 200)

@@ -1,13 +1,13 @@
-"""lib.latent: k-mer features, the vector RNN and the Table 2 accuracy table on toy data."""
+"""lib.splicing.latent: k-mer features, the vector RNN and the Table 2 accuracy table on toy data."""
 
 from __future__ import annotations
 
 import numpy as np
 import torch
 
-from lib.latent import KMERS, VectorRNN, accuracy_runs, accuracy_table, kmer_frequencies, latents
-from lib.models import Autoencoder
-from lib.seqdata import encode
+from lib.splicing.latent import KMERS, VectorRNN, accuracy_runs, accuracy_table, kmer_frequencies, latents
+from lib.splicing.models import Autoencoder
+from lib.splicing.tokens import encode
 
 
 def test_kmer_frequencies_sum_to_one_per_k():

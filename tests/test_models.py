@@ -1,4 +1,4 @@
-"""lib.models, lib.seqdata and lib.train: shapes, exactness of padded vs packed runs, reconstruction on a toy
+"""lib.splicing.models, lib.splicing.tokens and lib.splicing.train: shapes, exactness of padded vs packed runs, reconstruction on a toy
 set, the encoder-to-classifier weight transfer, and that initialized and random runs differ only there."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import pytest
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from lib import train
-from lib.models import Autoencoder, SpliceClassifier, init_from_encoder, reverse_within
-from lib.seqdata import PAD, buckets, encode, pad
+from lib.splicing import train
+from lib.splicing.models import Autoencoder, SpliceClassifier, init_from_encoder, reverse_within
+from lib.splicing.tokens import PAD, buckets, encode, pad
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from lib import cached, numerics, paths
+from lib import cache as cached, numerics, paths
 
 
 def _python(code: str, **env: str) -> subprocess.CompletedProcess:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from lib import bookcheck, paths
+from lib.book import bookcheck
+from lib import paths
 
 HTML = paths.REPO / "_build" / "html"
 SCREENSHOTS = paths.REPO / "_build" / "screenshots"

@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 from IPython.lib.pretty import pretty
 
-from lib import executed, paths, profiles, runner, saliency, scorecard
+from lib.book import config, executed, runner, scorecard
+from lib import paths
+from lib.coding import saliency
 
 
 def glued_notebook(values: dict, parameters: dict) -> nbformat.NotebookNode:
@@ -50,12 +52,12 @@ def test_count_rule_allows_one_percent():
 
 
 def test_mismatches_name_the_data_and_settings():
-    default, paper = profiles.resolve("default"), profiles.resolve("paper")
+    default, paper = config.resolve("default"), config.resolve("paper")
     assert scorecard.mismatches(paper, scorecard.PAPER_A_DATA) == []
     assert scorecard.mismatches(paper, scorecard.PAPER_B_DATA) == []
     words = scorecard.mismatches(default, {**scorecard.PAPER_A_DATA, "ae_latent": (256,)})
     assert words == ["ran on the 9.5 Mb genome slice, not GENCODE v20/v26 on the whole genome", "ae_latent 64, not 256"]
-    assert scorecard.mismatches(profiles.resolve("paper", contigs=["chr1"]), scorecard.PAPER_A_DATA)
+    assert scorecard.mismatches(config.resolve("paper", {"contigs": ["chr1"]}), scorecard.PAPER_A_DATA)
 
 
 def _seeds(*shares):

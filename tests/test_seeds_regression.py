@@ -1,11 +1,12 @@
-"""Claims over seeds (lib.seeds) and the regression check of glued values (lib.regression)."""
+"""Claims over seeds (lib.seeds) and the regression check of glued values (lib.book.regression)."""
 
 import ast
 import math
 
 import pytest
 
-from lib import executed, paths, regression, seeds
+from lib.book import executed, regression
+from lib import paths, seeds
 
 
 def test_paired_effect_holds_fails_or_is_undecided():

@@ -1,1 +1,1 @@
-"""`lib.data`: downloads, genome and annotation access, and the data sets built from them."""
+"""`lib.data`: shared data access: downloads, where inputs live, genome (FASTA) and annotation (GTF)."""

@@ -6,7 +6,7 @@ import pandas as pd
 
 from lib.data.annotation import introns
 from lib.data.genome import Genome, called_spans
-from lib.data.splice import dinucleotides
+from lib.splicing.sites import dinucleotides
 
 MIN_INTRON = 31  # the paper keeps introns "whose length is above 30"
 

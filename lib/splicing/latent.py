@@ -21,8 +21,8 @@ from sklearn.svm import SVC
 from torch import nn
 
 from lib import seeds
-from lib.models import Encoder
-from lib.seqdata import batches
+from lib.splicing.models import Encoder
+from lib.splicing.tokens import batches
 
 KMERS = ["".join(p) for k in (1, 2, 3) for p in product("ACGT", repeat=k)]
 

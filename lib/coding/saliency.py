@@ -6,7 +6,7 @@ mu_j and sigma_j (ddof 1) are the positional mean and standard deviation. Positi
 (j = 1..L) as in the paper.
 
 Models need ``embed(tokens) -> (n, L, d)`` and ``classify(embedded) -> (n, classes)`` (e.g.
-:class:`lib.cnn.SimpleSaliencyCNN`) and must be in evaluation mode.
+:class:`lib.coding.cnn.SimpleSaliencyCNN`) and must be in evaluation mode.
 """
 
 from __future__ import annotations
@@ -246,7 +246,7 @@ def analyse(model, tokens: np.ndarray, labels: np.ndarray, device: torch.device,
     (compare_n, L), the indices, and ``seconds`` (wall time of plain gradients, IG, SmoothGrad, measured when
     computed). ``threads``: torch CPU threads while computing.
     """
-    from lib import cached, numerics
+    from lib import cache as cached, numerics
 
     params = {"model": cached.module_digest(model), "data": _sha(tokens, labels), "n": n, "per_class": per_class,
               "compare_n": compare_n, "ig_steps": ig_steps, "smoothgrad_samples": smoothgrad_samples,

@@ -1,12 +1,12 @@
 """The data of paper B's chapters (10-11) for a profile: a training/test table and the real benchmark sequences.
 
 - ``gb_source = "archive"`` (``paper``): the benchmark's own 100,000 sequences and train/test split, from its
-  downloaded zip (:func:`lib.data.genomic_benchmarks.load_archive`).
+  downloaded zip (:func:`lib.coding.genomic_benchmarks.load_archive`).
 - ``gb_source = "slice"`` (``default``, ``smoke``): the benchmark's recipe on the GRCh38 slice
-  (:func:`lib.data.coding_windows.slice_windows`), windows sharing bases with the real sequences left out.
+  (:func:`lib.coding.windows.slice_windows`), windows sharing bases with the real sequences left out.
 
 Either way, the shipped interval lists that the slice covers are rebuilt into real benchmark sequences with
-their true labels and split (:func:`lib.data.genomic_benchmarks.rebuild`): a real test set. Built tables are
+their true labels and split (:func:`lib.coding.genomic_benchmarks.rebuild`): a real test set. Built tables are
 cached under ``$CACHE/genomic_benchmarks`` keyed by their inputs and parameters.
 """
 
@@ -17,9 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lib import cached
-from lib.data import annotation, coding_windows, sources
-from lib.data import genomic_benchmarks as gb
+from lib import cache as cached
+from lib.data import annotation, sources
+from lib.coding import windows as coding_windows
+from lib.coding import genomic_benchmarks as gb
 from lib.data.genome import Genome
 
 FOLDER = "genomic_benchmarks"

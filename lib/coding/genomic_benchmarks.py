@@ -13,7 +13,7 @@ for a cDNA window, from its first to its last base in the genome, introns includ
 - :func:`read_archive` / :func:`load_archive`: the benchmark's own zip (the ``paper`` profile).
 - :func:`rebuild`: the shipped interval lists cut from a genome and an annotation, with the benchmark's
   ``loc2seq`` semantics (``reference[region][start:end]``, reverse complement on ``-``).
-- :func:`lib.data.coding_windows.slice_windows`: the benchmark's recipe on a genome and annotation (the
+- :func:`lib.coding.windows.slice_windows`: the benchmark's recipe on a genome and annotation (the
   GRCh38 slice in ``default``).
 """
 
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lib import cached, paths
+from lib import cache as cached, paths
 from lib.data.genome import Genome, GenomeError, reverse_complement
 
 DATASET = "demo_coding_vs_intergenomic_seqs"

@@ -12,7 +12,7 @@ from typing import Any
 import nbformat
 import pandas as pd
 
-from lib import profiles
+from lib.book import config
 
 GLUE_MIME = "application/papermill.record/text/plain"
 
@@ -53,10 +53,10 @@ def run_parameters(nb: nbformat.NotebookNode) -> dict[str, Any]:
     return dict(meta["parameters"])
 
 
-def resolved(nb: nbformat.NotebookNode) -> profiles.Params:
-    """The full parameter set the notebook ran with: its profile with the injected overrides applied."""
+def resolved(nb: nbformat.NotebookNode) -> config.Config:
+    """The whole configuration the notebook ran with: its preset with the injected overrides applied."""
     params = run_parameters(nb)
-    return profiles.resolve(params.pop("profile"), **params)
+    return config.resolve(params.pop("profile"), params.pop("overrides", None) or {})
 
 
 def profile_label(nb: nbformat.NotebookNode) -> str:
@@ -64,13 +64,14 @@ def profile_label(nb: nbformat.NotebookNode) -> str:
     takes no profile (a summary page)."""
     params = run_parameters(nb)
     profile = params.pop("profile", "-")
-    return f"{profile} ({', '.join(f'{k}={v}' for k, v in params.items())})" if params else profile
+    overrides = {**(params.pop("overrides", None) or {}), **params}
+    return f"{profile} ({', '.join(f'{k}={v}' for k, v in overrides.items())})" if overrides else profile
 
 
 def execution_table(notebooks: list[Path], root: Path) -> pd.DataFrame:
     """One row per executed notebook: its title, path (relative to ``root``), profile, papermill's start time
     (UTC, to the minute), run time in seconds, and the numerics and CPU that produced it (``metadata.dnabook``,
-    written by :mod:`lib.runner`), in the order given."""
+    written by :mod:`lib.book.runner`), in the order given."""
     rows = []
     for path in notebooks:
         nb = read(path)

@@ -20,10 +20,10 @@ from sklearn.metrics import roc_auc_score
 from torch import nn
 from tqdm import tqdm  # not tqdm.auto: no widgets in notebooks; disable=None hides bars off a terminal
 
-from lib import cached as cached_files
+from lib import cache as cached_files
 from lib import paths
-from lib.models import Autoencoder, SpliceClassifier, init_from_encoder
-from lib.seqdata import PAD, batches
+from lib.splicing.models import Autoencoder, SpliceClassifier, init_from_encoder
+from lib.splicing.tokens import PAD, batches
 
 Tokens = Sequence[torch.Tensor]
 

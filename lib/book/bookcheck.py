@@ -13,7 +13,7 @@ listed rather than counted as failures: the check needs no network, and shows wh
 would miss. It saves
 full-page screenshots of the landing page and of the page with the most images.
 
-Command line: ``python -m lib.bookcheck [--build]`` (see ``--help``).
+Command line: ``python -m lib.book.bookcheck [--build]`` (see ``--help``).
 """
 
 from __future__ import annotations
@@ -374,7 +374,7 @@ def check(html: Path, screenshots: Path | None = None, binary: str | None = None
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lib.bookcheck", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m lib.book.bookcheck", description=__doc__.splitlines()[0])
     parser.add_argument("--html", type=Path, default=paths.REPO / "_build" / "html", help="the built book")
     parser.add_argument("--screenshots", type=Path, default=paths.REPO / "_build" / "screenshots")
     parser.add_argument("--build", action="store_true", help="build the HTML first if it is missing or stale")

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from lib.data.genome import Genome, GenomeError, called_spans
-from lib.data.genomic_benchmarks import CLASSES, SEQ_LEN, Transcript, transcripts
+from lib.coding.genomic_benchmarks import CLASSES, SEQ_LEN, Transcript, transcripts
 
 CDNA_GENE_TYPES = ("protein_coding", "IG_", "TR_", "pseudogene")  # a gene type containing one of these
 COLUMNS = ["region", "region_start", "chrom", "start", "end", "seq"]
@@ -198,7 +198,7 @@ def slice_windows(genome: Genome, gtf: pd.DataFrame, genes: pd.DataFrame, refere
     ``gtf`` gives the transcripts (:func:`lib.data.annotation.read_gtf`), ``genes`` the spans to keep
     intergenomic windows out of (``chrom, start, end``; e.g. the gene lines of every annotation at hand),
     ``reference_starts`` the cDNA starts of the benchmark's coding intervals,
-    ``exclude`` windows (as :func:`lib.data.genomic_benchmarks.rebuild` returns them, transcripts from ``gtf``)
+    ``exclude`` windows (as :func:`lib.coding.genomic_benchmarks.rebuild` returns them, transcripts from ``gtf``)
     whose bases no window may share. Returns the table (``split, label, id`` + ``COLUMNS``) and the count of
     windows after each step, per class (rows: steps).
     """

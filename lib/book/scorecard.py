@@ -30,7 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lib import executed, profiles, seeds
+from lib.book import config, executed
+from lib import seeds
 
 REPRODUCED, NOT_REPRODUCED, UNDECIDED, NOT_COMPARABLE = "reproduced", "not reproduced", "undecided", "not comparable"
 VERDICTS = (REPRODUCED, NOT_REPRODUCED, UNDECIDED, NOT_COMPARABLE)
@@ -38,7 +39,7 @@ COUNT_TOLERANCE = 0.01  # relative
 ACCURACY_FLOOR = 0.5  # points: the smallest accuracy tolerance, whatever the spread over seeds
 
 # The papers' data, and how each parameter value that selects data reads in a reason.
-PAPER_A_DATA = {"source": ("gencode",), "contigs": (None, profiles.PAPER_CONTIGS)}
+PAPER_A_DATA = {"source": ("gencode",), "contigs": (None, config.PAPER_CONTIGS)}
 PAPER_B_DATA = {"gb_source": ("archive",)}
 DATA_WORDS = {
     ("source", "gencode"): "GENCODE v20/v26 on the whole genome",
@@ -64,7 +65,7 @@ def _plain(value: Any) -> Any:
 
 def record(name: str, values: dict[str, Any]) -> None:
     """Glue ``values`` (numbers, strings, lists, dicts) as ``score_<name>`` for the scorecard; nothing is shown."""
-    from lib.regression import glue
+    from lib.book.regression import glue
 
     glue(f"score_{name}", _plain(values))
 
@@ -268,7 +269,7 @@ class Claim:
 
 
 def _claims() -> list[Claim]:
-    from lib.experiments import LABELS, PAPER_TABLE1
+    from lib.splicing.experiments import LABELS, PAPER_TABLE1
 
     ch01, ch02, ch03 = "01_splice_junctions", "02_autoencoder", "03_table1_initialization"
     ch04, ch05, ch10, ch11 = "04_table2_latent_features", "05_integrated_gradients", "10_cnn", "11_saliency"
@@ -321,7 +322,7 @@ def _normal(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
-def mismatches(params: profiles.Params, needs: dict[str, tuple]) -> list[str]:
+def mismatches(params: config.Config, needs: dict[str, tuple]) -> list[str]:
     """How the run's parameters differ from what a claim needs, in words (empty: comparable)."""
     out = []
     for name, allowed in needs.items():

@@ -26,7 +26,8 @@ from typing import Any
 
 import pandas as pd
 
-from lib import executed, numerics, paths
+from lib.book import executed
+from lib import numerics, paths
 
 RECORDED: dict[str, Any] = {}  # name -> value glued in this kernel, in order
 NUMBER = re.compile(r"[-+]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lib import cached, paths
+from lib import cache as cached, paths
 from lib.data.annotation import introns, read_gtf
 from lib.data.genome import Genome, called_spans, reverse_complement
 from lib.data.sources import Source

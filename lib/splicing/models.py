@@ -1,6 +1,6 @@
 """Paper A's models: the sequence autoencoder (section 3.1 / 4.2) and the splice classifiers (Table 1).
 
-Tokens: A=0, C=1, G=2, T=3, N=4, padding=5 (:mod:`lib.seqdata`). Shapes: ``tokens`` (batch, length) int64,
+Tokens: A=0, C=1, G=2, T=3, N=4, padding=5 (:mod:`lib.splicing.tokens`). Shapes: ``tokens`` (batch, length) int64,
 ``lengths`` (batch,) int64. Every recurrent layer runs either packed or padded (``packed``), both exact.
 
 The encoder's bidirectional LSTM (:class:`BiLSTM`) has ``latent // 2`` units per direction; the latent vector
@@ -20,7 +20,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from lib import device  # noqa: F401  (importing it configures torch's numerics)
-from lib.seqdata import PAD, VOCAB
+from lib.splicing.tokens import PAD, VOCAB
 
 KINDS = ("lstm", "bilstm", "bilstm_attention")
 

@@ -13,8 +13,8 @@ import numpy as np
 import torch
 from captum.attr import IntegratedGradients
 
-from lib.models import SpliceClassifier
-from lib.seqdata import batches, encode
+from lib.splicing.models import SpliceClassifier
+from lib.splicing.tokens import batches, encode
 
 
 def _log_odds(model: SpliceClassifier):

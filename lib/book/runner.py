@@ -6,7 +6,7 @@ An in-place run then refreshes the book's summary pages (:data:`PAGES`: the scor
 statistics), which read the committed chapters; ``python -m lib pages`` refreshes them alone.
 
 Every executed notebook records the numerics it ran with (``metadata.dnabook.numerics``, see
-:mod:`lib.numerics`). Each chapter ends with a regression check (:mod:`lib.regression`) against the committed
+:mod:`lib.numerics`). Each chapter ends with a regression check (:mod:`lib.book.regression`) against the committed
 values; an in-place run first saves the committed notebooks to ``_build/reference`` and checks against those.
 ``python -m lib numerics-check`` reruns the chapters as another machine would and compares every glued value.
 """
@@ -25,7 +25,8 @@ from typing import Any
 
 import yaml
 
-from lib import numerics, paths, profiles
+from lib import numerics, paths
+from lib.book import config
 
 # The book's summary pages, executed after the chapters in this order: each reads the committed chapter
 # notebooks (the execution statistics also read the scorecard's run time, so they come last).
@@ -49,7 +50,7 @@ def chapters(only: list[str] | None = None) -> list[Path]:
 def parse_overrides(pairs: list[str]) -> dict[str, Any]:
     """``["max_len=500", "contigs=[chr1, chr2]"]`` -> ``{"max_len": 500, "contigs": ["chr1", "chr2"]}``.
 
-    Values are read as YAML (numbers, lists, null)."""
+    Values are read as YAML (numbers, lists, true/false, null); :func:`lib.book.config.resolve` checks them."""
     out: dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -59,16 +60,10 @@ def parse_overrides(pairs: list[str]) -> dict[str, Any]:
     return out
 
 
-def declared_parameters(notebook: Path) -> set[str]:
-    """Names assigned in the notebook's cell tagged ``parameters``."""
-    import papermill
-
-    return set(papermill.inspect_notebook(str(notebook)))
-
-
-def _finish_metadata(notebook: Path) -> None:
+def _finish_metadata(notebook: Path, cfg: config.Config | None) -> None:
     """Replace papermill's absolute input/output paths in the notebook metadata by repo-relative ones (committed
-    notebooks carry no machine-local paths) and record the numerics the run used (``metadata.dnabook``)."""
+    notebooks carry no machine-local paths) and record the numerics and the whole resolved configuration the run
+    used (``metadata.dnabook``; a summary page has no configuration)."""
     import nbformat
 
     import lib.device  # noqa: F401  (configures torch as the kernels did, so describe() reports it)
@@ -78,18 +73,18 @@ def _finish_metadata(notebook: Path) -> None:
     for key in ("input_path", "output_path"):
         if meta.get(key):
             meta[key] = paths.display(meta[key]).removeprefix("$REPO/")
-    nb.metadata["dnabook"] = {"numerics": numerics.describe()}
+    nb.metadata["dnabook"] = {"numerics": numerics.describe(), **({"config": cfg.as_dict()} if cfg else {})}
     nbformat.write(nb, notebook)
 
 
-def _execute(notebook: Path, out: Path, parameters: dict[str, Any]) -> None:
+def _execute(notebook: Path, out: Path, parameters: dict[str, Any], cfg: config.Config | None = None) -> None:
     import papermill
 
     papermill.execute_notebook(
         str(notebook), str(out), parameters=parameters, kernel_name="python3", cwd=str(notebook.parent),
         progress_bar=sys.stderr.isatty(), request_save_on_cell_execute=False,
     )
-    _finish_metadata(out)
+    _finish_metadata(out, cfg)
 
 
 def run_pages() -> list[Path]:
@@ -104,25 +99,43 @@ def run_pages() -> list[Path]:
     return written
 
 
+def check_inputs(cfg: config.Config) -> None:
+    """Checks that need the data, made before any chapter starts: every contig asked for exists in the offline
+    genome (a downloaded source is checked when chapter 00 has fetched it). Raises ``SystemExit`` (one line)."""
+    if cfg.contigs is None or cfg.source != "slice":
+        return
+    from lib.data import genome, sources
+
+    known = genome.Genome(sources.get(cfg.source).genome).lengths
+    missing = [c for c in cfg.contigs if c not in known and f"chr{c}" not in known]
+    if missing:
+        raise SystemExit(f"error: contigs={list(cfg.contigs)}: {', '.join(missing)} not in the {cfg.source} genome; "
+                         f"it has: {', '.join(known)}")
+
+
 def run(profile: str, only: list[str] | None, overrides: dict[str, Any], output_dir: Path | None,
-        accept_changes: bool = False) -> list[Path]:
+        accept_changes: bool = False, dry_run: bool = False) -> list[Path]:
     """Execute the chosen chapters (then, for an in-place run, the summary pages); returns the paths of the
-    executed chapters. A chapter whose results moved beyond the stated tolerances fails its regression check
-    unless ``accept_changes`` (see :mod:`lib.regression`)."""
-    if profile not in profiles.PROFILES:
-        raise SystemExit(f"error: unknown profile {profile!r}; choose one of: {', '.join(profiles.PROFILES)}")
+    executed chapters. Every chapter receives the same ``profile`` and ``overrides`` and resolves the same
+    configuration, checked here before anything runs. ``dry_run`` prints the configuration and the chapters,
+    runs nothing and returns ``[]``. A chapter whose results moved beyond the stated tolerances fails its
+    regression check unless ``accept_changes`` (see :mod:`lib.book.regression`)."""
+    try:
+        cfg = config.resolve(profile, overrides)
+    except config.ConfigError as error:
+        raise SystemExit(f"error: {error}") from None
     selected = chapters(only)
     if not selected:
         raise SystemExit("error: no chapter notebooks found in notebooks/")
-    declared = {nb: declared_parameters(nb) for nb in selected}
-    unknown = sorted(set(overrides) - set().union(*declared.values()))
-    if unknown:
-        raise SystemExit(
-            f"error: unknown parameter(s) {', '.join(unknown)}: no selected chapter declares them; "
-            f"declared: {', '.join(sorted(set().union(*declared.values())))}"
-        )
     in_place = output_dir is None and profile == "default" and not overrides
     target = paths.NOTEBOOKS if in_place else (output_dir or paths.REPO / "_build" / "runs" / profile)
+    if dry_run:
+        print(config.describe(cfg))
+        print(f"chapters: {', '.join(nb.stem for nb in selected)}")
+        print(f"executed notebooks would go to {paths.display(target)}"
+              + ("; then the summary pages" if in_place else ""))
+        return []
+    check_inputs(cfg)
     target.mkdir(parents=True, exist_ok=True)
     if in_place:  # the committed notebooks are about to be overwritten: keep them as the regression reference
         reference = paths.REPO / "_build" / "reference"
@@ -133,14 +146,14 @@ def run(profile: str, only: list[str] | None, overrides: dict[str, Any], output_
         os.environ["DNABOOK_REFERENCE_DIR"] = str(reference)
     if accept_changes:
         os.environ["DNABOOK_ACCEPT_CHANGES"] = "1"
+    params = {"profile": profile, **({"overrides": overrides} if overrides else {})}
     written = []
     for nb in selected:
-        params = {"profile": profile, **{k: v for k, v in overrides.items() if k in declared[nb]}}
         out = target / nb.name
-        print(f"== {nb.name}  profile={profile}  {json.dumps({k: v for k, v in params.items() if k != 'profile'})}")
+        print(f"== {nb.name}  profile={profile}  {json.dumps(overrides) if overrides else ''}", flush=True)
         start = time.perf_counter()
-        _execute(nb, out, params)
-        print(f"   done in {time.perf_counter() - start:.1f} s -> {paths.display(out)}")
+        _execute(nb, out, params, cfg)
+        print(f"   done in {time.perf_counter() - start:.1f} s -> {paths.display(out)}", flush=True)
         written.append(out)
     if in_place:
         run_pages()
@@ -160,7 +173,7 @@ def numerics_check(profile: str, only: list[str] | None, machines: list[str]) ->
     """Run the chapters once per emulated machine (:data:`OTHER_MACHINES`), each with an empty cache under
     ``_build/numerics/<name>``, and compare every glued value with the committed notebooks, exactly. Prints
     the differences; returns the number of values that differ."""
-    from lib import executed, regression
+    from lib.book import executed, regression
 
     differing = 0
     for name in machines:
@@ -189,9 +202,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lib", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="execute chapters in order with papermill")
-    r.add_argument("--profile", default="default", help=f"one of: {', '.join(profiles.PROFILES)} (default: default)")
+    r.add_argument("--profile", default="default", help=f"one of: {', '.join(config.PRESETS)} (default: default)")
     r.add_argument("--only", action="append", metavar="NN", help="chapter number(s), e.g. --only 00 or --only 01,02")
-    r.add_argument("-p", "--parameter", action="append", default=[], metavar="KEY=VALUE", help="override a parameter")
+    r.add_argument("-p", "--parameter", action="append", default=[], metavar="KNOB=VALUE",
+                   help="override a knob of the configuration (YAML value; see `python -m lib config`)")
+    r.add_argument("--dry-run", action="store_true", help="print the resolved configuration and the chapters, "
+                   "run nothing")
     r.add_argument("--output-dir", type=Path, help="where executed notebooks go (default: in place for a plain "
                    "default run, else _build/runs/<profile>)")
     r.add_argument("--accept-changes", action="store_true", help="results that moved beyond the stated "
@@ -202,19 +218,21 @@ def main(argv: list[str] | None = None) -> int:
     n.add_argument("--only", action="append", metavar="NN", help="chapter number(s)")
     n.add_argument("--machine", action="append", choices=list(OTHER_MACHINES), help="emulated machine(s) "
                    "(default: other-cpu)")
-    sub.add_parser("profiles", help="list the profiles and their parameters")
+    c = sub.add_parser("config", help="print a resolved configuration: every knob, its section and meaning")
+    c.add_argument("--profile", default="default", help=f"one of: {', '.join(config.PRESETS)}")
+    c.add_argument("-p", "--parameter", action="append", default=[], metavar="KNOB=VALUE")
     sub.add_parser("pages", help="refresh the summary pages (scorecard, execution statistics) from the chapters")
     args = parser.parse_args(argv)
-    if args.command == "profiles":
-        for name, values in profiles.PROFILES.items():
-            print(name)
-            for key, value in sorted(values.items()):
-                print(f"  {key} = {value!r}")
+    if args.command == "config":
+        try:
+            print(config.describe(config.resolve(args.profile, parse_overrides(args.parameter))))
+        except config.ConfigError as error:
+            raise SystemExit(f"error: {error}") from None
         return 0
     if args.command == "pages":
         run_pages()
         return 0
     if args.command == "numerics-check":
         return 1 if numerics_check(args.profile, args.only, args.machine or ["other-cpu"]) else 0
-    run(args.profile, args.only, parse_overrides(args.parameter), args.output_dir, args.accept_changes)
+    run(args.profile, args.only, parse_overrides(args.parameter), args.output_dir, args.accept_changes, args.dry_run)
     return 0

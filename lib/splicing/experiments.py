@@ -1,6 +1,6 @@
 """Paper A's experiments as functions of the resolved profile parameters ``P`` (chapters 02-04).
 
-Each returns cached results when the same parameters ran before (:func:`lib.train.cached`), so chapter 03
+Each returns cached results when the same parameters ran before (:func:`lib.splicing.train.cached`), so chapter 03
 reuses chapter 02's autoencoder and chapter 04 reuses both.
 """
 
@@ -12,11 +12,13 @@ import numpy as np
 import pandas as pd
 import torch
 
-from lib import attribution, cached, seeds, train
+from lib.splicing import attribution, train
+from lib import cache as cached, seeds
 from lib import device as devices
-from lib.data import junctions, sources
-from lib.models import Autoencoder, Encoder
-from lib.seqdata import encode_all
+from lib.splicing import junctions
+from lib.data import sources
+from lib.splicing.models import Autoencoder, Encoder
+from lib.splicing.tokens import encode_all
 
 
 def junction_data(P) -> junctions.JunctionSet:
@@ -208,7 +210,7 @@ IG_JUDGED_SHARE = 0.5  # a seed's IG statistics are judged only if this share of
 def attributions(P, model, rows: pd.DataFrame, baseline: str) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
     """IG attributions (one array per row), convergence deltas and the steps each row needed, cached by
     parameters. Steps start at ``P.ig_steps`` and double per row up to ``P.ig_max_steps`` until the row's
-    relative delta is at most :data:`IG_TOLERANCE` (:func:`lib.attribution.converged_integrated_gradients`).
+    relative delta is at most :data:`IG_TOLERANCE` (:func:`lib.splicing.attribution.converged_integrated_gradients`).
 
     ``baseline``: ``"zero"`` (zero embedding, the paper's) or ``"shuffled"`` (a dinucleotide-shuffled copy of
     each sequence, seeded)."""

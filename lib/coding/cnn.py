@@ -18,7 +18,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from lib import cached, device, numerics
+from lib import cache as cached, device, numerics
 
 SEQ_LEN = 200
 VOCAB_SIZE = 6
@@ -146,7 +146,7 @@ def fit(tokens: np.ndarray, labels: np.ndarray, config: TrainConfig, device: tor
 
 def trained(P, data, seed: int) -> tuple[SimpleSaliencyCNN, list[dict[str, float]]]:
     """The model of profile parameters ``P`` (``cnn_*`` knobs, ``device``) trained with ``seed`` on the
-    training split of ``data`` (:class:`lib.benchmark_data.BenchmarkData`); cached (see :func:`fit`)."""
+    training split of ``data`` (:class:`lib.coding.dataset.BenchmarkData`); cached (see :func:`fit`)."""
     tokens, labels = data.arrays("train")
     config = TrainConfig(P.cnn_epochs, P.cnn_batch_size, P.cnn_lr, seed)
     return fit(tokens, labels, config, device.pick(P.device), data.key, P.cnn_threads)

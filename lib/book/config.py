@@ -1,0 +1,326 @@
+"""The configuration of a run: one typed, validated set of knobs that every chapter receives whole.
+
+A run is a preset (:data:`PRESETS`: ``smoke``, ``default``, ``paper``) plus overrides of single knobs.
+:func:`resolve` checks every value (type, range, choices) before anything runs and raises
+:class:`ConfigError` with one line that names the knob, the bad value and what is allowed. Every chapter's
+``parameters`` cell holds only ``profile`` and ``overrides`` and calls ``config.resolve(profile, overrides)``,
+so an override reaches every chapter that uses the stage it changes (``max_len`` changes the data of chapters
+01-05 alike).
+
+- ``smoke``: seconds per chapter, tiny subsets; for tests.
+- ``default``: the offline GRCh38 slice (``DNABOOK_SHARED_DATA``), sized for a 2-core CPU. The committed
+  notebooks carry this preset's outputs.
+- ``paper``: the papers' full data (downloaded through :mod:`lib.data.download`) and settings; for a GPU.
+
+``python -m lib config [--profile P] [-p knob=value]`` prints a resolved configuration with each knob's
+section, chapters and meaning.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+PAPER_CONTIGS = tuple(f"chr{c}" for c in [*range(1, 23), "X", "Y"])
+
+# Which chapters use the knobs of each section (the dry run prints them).
+SECTIONS: dict[str, str] = {
+    "run": "every chapter",
+    "genome and splice junctions (paper A data)": "00-05",
+    "paper A models": "02-05",
+    "paper A attribution": "05",
+    "paper B data and CNN": "10-11",
+    "paper B saliency": "11",
+}
+
+
+class ConfigError(ValueError):
+    """A knob with a value that is not allowed; the message is one line."""
+
+
+def knob(section: str, meaning: str, kind: str, *, low: float | None = None, high: float | None = None,
+         choices: tuple = (), nullable: str = ""):
+    """A configuration field: ``kind`` is ``int``, ``float``, ``bool``, ``str``, ``ints`` (a tuple of ints) or
+    ``contigs``; ``low``/``high`` bound numbers (inclusive); ``nullable`` says what ``None`` means (empty: not
+    allowed)."""
+    return field(metadata={"section": section, "meaning": meaning, "kind": kind, "low": low, "high": high,
+                           "choices": choices, "nullable": nullable})
+
+
+_DATA, _A, _IG = "genome and splice junctions (paper A data)", "paper A models", "paper A attribution"
+_B, _SAL = "paper B data and CNN", "paper B saliency"
+
+
+@dataclass(frozen=True)
+class Config(Mapping):
+    """The resolved knobs of one run. Read them as attributes (``P.max_len``) or as a mapping (``dict(P)``)."""
+
+    profile: str = knob("run", "the preset these values start from", "str", choices=("smoke", "default", "paper"))
+    seed: int = knob("run", "seeds data sampling, splits and the first model of every seeded set", "int", low=0)
+    device: str = knob("run", "auto picks CUDA when present (lib.device)", "str", choices=("auto", "cpu", "cuda"))
+    # paper A data (chapters 00-05)
+    source: str = knob(_DATA, "slice: the offline GRCh38 slice; gencode: GENCODE v20/v26 + GRCh38, downloaded",
+                       "str", choices=("slice", "gencode"))
+    contigs: tuple[str, ...] | None = knob(_DATA, "contigs used, e.g. chr20 or [chr20, chr21]", "contigs",
+                                           nullable="every contig of the source")
+    flank: int = knob(_DATA, "exonic nt kept on each side of an intron (the attribution window)", "int", low=1,
+                      high=1000)
+    max_len: int = knob(_DATA, "longest intron kept (nt); the paper states no cap", "int", low=10)
+    # paper A models (chapters 02-05)
+    negatives: str = knob(_A, "negatives the models see", "str", choices=("heuristic", "length_matched"))
+    packed: bool = knob(_A, "packed or padded LSTM input (both exact; padded is faster on CPU)", "bool")
+    embed_dim: int = knob(_A, "nucleotide embedding size", "int", low=1)
+    batch_size: int = knob(_A, "sequences per batch", "int", low=1)
+    lr: float = knob(_A, "Adam learning rate", "float", low=0)
+    ae_latents: tuple[int, ...] = knob(_A, "latent sizes of the autoencoder sweep", "ints", low=2)
+    ae_latent: int = knob(_A, "latent size the classifiers build on (even: half per LSTM direction)", "int", low=2)
+    ae_epochs: int = knob(_A, "autoencoder epochs", "int", low=1)
+    clf_epochs: int = knob(_A, "classifier budget (max epochs), with and without initialization", "int", low=1)
+    patience: int = knob(_A, "early stopping: epochs without a better validation accuracy", "int", low=1)
+    clf_seeds: tuple[int, ...] = knob(_A, "seeds of the classifiers (and their encoders)", "ints", low=0)
+    converge_acc: float = knob(_A, "validation accuracy whose first epoch measures convergence speed", "float",
+                               low=0, high=1)
+    # paper A attribution (chapter 05)
+    ig_n: int = knob(_IG, "test sequences attributed per seed (half positives, half negatives)", "int", low=2)
+    ig_steps: int = knob(_IG, "first number of steps along the path", "int", low=2)
+    ig_max_steps: int = knob(_IG, "steps double per sequence up to this until IG converges", "int", low=2)
+    ig_internal_batch: int = knob(_IG, "interpolated inputs per pass (bounds memory)", "int", low=1)
+    # paper B (chapters 10-11)
+    gb_source: str = knob(_B, "slice: the benchmark's recipe on the GRCh38 slice; archive: the real benchmark",
+                          "str", choices=("slice", "archive"))
+    gb_block_nt: int = knob(_B, "slice recipe: genome block size of the 75/25 train/test split", "int", low=1000)
+    gb_max_per_class: int | None = knob(_B, "training sequences per class (test: a third)", "int", low=1,
+                                        nullable="all of them")
+    cnn_epochs: int = knob(_B, "CNN epochs", "int", low=1)
+    cnn_seeds: int = knob(_B, "CNNs trained, with seeds seed, seed + 1, ...", "int", low=1)
+    cnn_batch_size: int = knob(_B, "sequences per batch", "int", low=1)
+    cnn_lr: float = knob(_B, "Adam learning rate", "float", low=0)
+    cnn_threads: int | None = knob(_B, "torch CPU threads for CNN training and saliency", "int", low=1,
+                                   nullable="torch's default")
+    saliency_n: int = knob(_SAL, "test sequences for Figures 1-2 (paper: 1,000)", "int", low=1)
+    saliency_per_class: int = knob(_SAL, "test sequences per class for Figure 3 (paper: 250)", "int", low=1)
+    saliency_compare_n: int = knob(_SAL, "sequences on which IG and SmoothGrad are compared", "int", low=1)
+    saliency_ig_steps: int = knob(_SAL, "IG steps in the comparison", "int", low=2)
+    saliency_smoothgrad_samples: int = knob(_SAL, "SmoothGrad samples in the comparison", "int", low=1)
+
+    def __post_init__(self):
+        for f in dataclasses.fields(self):
+            object.__setattr__(self, f.name, _checked(f, getattr(self, f.name)))
+        if self.ig_max_steps < self.ig_steps:
+            raise ConfigError(f"ig_max_steps={self.ig_max_steps}: must be at least ig_steps ({self.ig_steps})")
+        if self.ae_latent % 2:
+            raise ConfigError(f"ae_latent={self.ae_latent}: must be even (the classifiers' BiLSTM has "
+                              "ae_latent / 2 units per direction)")
+
+    # Mapping protocol: dict(P), P["max_len"], iteration over knob names
+    def __getitem__(self, name: str) -> Any:
+        if name not in KNOBS:
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(KNOBS)
+
+    def __len__(self) -> int:
+        return len(KNOBS)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every knob as plain JSON-ready data (tuples as lists), for the executed notebook's metadata."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in self.items()}
+
+
+KNOBS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Config))
+_FIELDS = {f.name: f for f in dataclasses.fields(Config)}
+
+_COMMON: dict[str, Any] = {"seed": 0, "device": "auto"}
+
+_PAPER_B: dict[str, Any] = {
+    "gb_source": "slice",
+    "gb_block_nt": 100_000,
+    "gb_max_per_class": None,
+    "cnn_epochs": 3,
+    "cnn_seeds": 3,
+    "cnn_batch_size": 64,
+    "cnn_lr": 1e-3,
+    "cnn_threads": 1,  # on the shared 2-core machine 1 thread trained about 5 times faster than 2 (bench_cnn)
+    "saliency_n": 1000,
+    "saliency_per_class": 250,
+    "saliency_compare_n": 200,
+    "saliency_ig_steps": 50,
+    "saliency_smoothgrad_samples": 20,
+}
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "smoke": {
+        **_COMMON, "source": "slice", "contigs": ("chr20",), "flank": 40, "max_len": 500,
+        "negatives": "heuristic", "packed": False, "embed_dim": 8, "batch_size": 64, "lr": 3e-3,
+        "ae_latents": (8, 16), "ae_latent": 16, "ae_epochs": 2, "clf_epochs": 2, "patience": 2, "clf_seeds": (0,),
+        "converge_acc": 0.6, "ig_n": 16, "ig_steps": 20, "ig_max_steps": 160, "ig_internal_batch": 256,
+        **_PAPER_B, "gb_max_per_class": 300, "cnn_epochs": 1, "cnn_seeds": 2, "saliency_n": 100,
+        "saliency_per_class": 50, "saliency_compare_n": 20, "saliency_ig_steps": 8, "saliency_smoothgrad_samples": 4,
+    },
+    "default": {
+        **_COMMON,
+        "source": "slice",
+        "contigs": None,
+        "flank": 40,
+        "max_len": 1000,
+        # paper A models: sized so chapters 02-04 take about 15 min on 2 CPU cores
+        "negatives": "heuristic",
+        "packed": False,
+        "embed_dim": 16,  # the paper does not give its embedding size
+        "batch_size": 64,
+        "lr": 3e-3,
+        "ae_latents": (32, 64, 128),  # paper: 128, 256, 512
+        "ae_latent": 64,  # paper: 256
+        "ae_epochs": 20,  # paper: 300
+        "clf_epochs": 8,
+        "patience": 3,
+        "clf_seeds": (0, 1, 2),
+        "converge_acc": 0.7,
+        "ig_n": 60,
+        "ig_steps": 200,  # the paper's 200 steps along the path
+        "ig_max_steps": 400,  # the models of some seeds need far more (1,600 left most unconverged): a bound
+        "ig_internal_batch": 128,  # fastest on 2 CPU cores (benchmarks/bench_attribution.py)
+        **_PAPER_B,
+    },
+    "paper": {
+        **_COMMON,
+        "source": "gencode",
+        "contigs": PAPER_CONTIGS,
+        "flank": 40,
+        "max_len": 3000,  # no cap is infeasible: heuristic negatives would average ~half the longest intron
+        "negatives": "heuristic",
+        "packed": False,
+        "embed_dim": 32,
+        "batch_size": 64,
+        "lr": 1e-3,
+        "ae_latents": (128, 256, 512),
+        "ae_latent": 256,
+        "ae_epochs": 300,
+        "clf_epochs": 50,
+        "patience": 10,
+        "clf_seeds": (0, 1, 2, 3, 4),
+        "converge_acc": 0.9,
+        "ig_n": 2000,
+        "ig_steps": 200,
+        "ig_max_steps": 1600,
+        "ig_internal_batch": 2048,
+        **_PAPER_B,
+        "gb_source": "archive",
+        "cnn_epochs": 10,
+        "cnn_threads": None,
+        "saliency_compare_n": 1000,
+    },
+}
+
+
+def resolve(profile: str = "default", overrides: Mapping[str, Any] | None = None) -> Config:
+    """The preset ``profile`` with ``overrides`` (knob -> value) applied and every value checked.
+
+    An override of ``None`` sets the knob to ``None`` where that has a meaning (``contigs``, ``gb_max_per_class``,
+    ``cnn_threads``) and is refused elsewhere. Raises :class:`ConfigError` (one line) for an unknown preset, an
+    unknown knob or a value that is not allowed."""
+    if profile not in PRESETS:
+        raise ConfigError(f"profile={profile!r}: unknown; choose one of: {', '.join(PRESETS)}")
+    overrides = dict(overrides or {})
+    unknown = sorted(set(overrides) - set(KNOBS) | ({"profile"} & set(overrides)))
+    if unknown:
+        raise ConfigError(f"unknown knob(s) {', '.join(unknown)}; knobs: {', '.join(KNOBS[1:])} "
+                          "(choose the preset with --profile)")
+    return Config(**{**PRESETS[profile], **overrides, "profile": profile})
+
+
+def _checked(f: dataclasses.Field, value: Any) -> Any:
+    """``value`` normalized for field ``f`` (lists become tuples, a single contig a 1-tuple), or ConfigError."""
+    m = f.metadata
+    name, kind = f.name, m["kind"]
+
+    def fail(allowed: str) -> ConfigError:
+        return ConfigError(f"{name}={value!r}: {allowed}")
+
+    if value is None:
+        if m["nullable"]:
+            return None
+        raise fail(f"must be set ({_allowed(m)})")
+    if kind == "contigs":
+        items = [s.strip() for s in value.split(",")] if isinstance(value, str) else value
+        if not isinstance(items, (list, tuple)) or not items or not all(
+                isinstance(c, str) and re.fullmatch(r"[A-Za-z0-9_.]+", c) for c in items):
+            raise fail("expected a contig name or a list of them, e.g. chr20 or [chr20, chr21]")
+        return tuple(items)
+    if kind == "ints":
+        if not isinstance(value, (list, tuple)) or not value:
+            raise fail(f"expected a non-empty list of integers, e.g. [1, 2] ({_allowed(m)})")
+        return tuple(_scalar(name, v, "int", m) for v in value)
+    return _scalar(name, value, kind, m)
+
+
+def _scalar(name: str, value: Any, kind: str, m: Mapping[str, Any]) -> Any:
+    def fail() -> ConfigError:
+        return ConfigError(f"{name}={value!r}: {_allowed(m)}")
+
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise fail()
+        return value
+    if kind == "str":
+        if value not in m["choices"]:
+            raise fail()
+        return value
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise fail()
+    elif kind == "float":
+        if isinstance(value, str):  # YAML reads 1e-3 (no dot) as text
+            try:
+                value = float(value)
+            except ValueError:
+                raise fail() from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+            raise fail()
+        value = float(value)
+    if (m["low"] is not None and value < m["low"]) or (m["high"] is not None and value > m["high"]):
+        raise fail()
+    return value
+
+
+def _allowed(m: Mapping[str, Any]) -> str:
+    """What a knob allows, in words: ``an integer >= 1``, ``one of: slice, gencode``, ``... or null (all of them)``."""
+    if m["choices"]:
+        text = f"one of: {', '.join(map(str, m['choices']))}"
+    else:
+        noun = {"int": "an integer", "float": "a number", "bool": "true or false", "ints": "a list of integers",
+                "contigs": "a contig name or a list of them"}[m["kind"]]
+        bounds = [f">= {m['low']:g}" if m["low"] is not None else "", f"<= {m['high']:g}" if m["high"] is not None
+                  else ""]
+        text = " ".join([noun, " and ".join(b for b in bounds if b)]).strip()
+        if m["kind"] == "ints" and bounds[0]:
+            text = f"a list of integers {' and '.join(b for b in bounds if b)}"
+    return f"allowed: {text}" + (f", or null ({m['nullable']})" if m["nullable"] else "")
+
+
+def describe(cfg: Config) -> str:
+    """The resolved configuration as text: one block per section with the chapters that use it, then one line
+    per knob with its value and meaning; knobs that differ from the preset are marked ``*``."""
+    preset = PRESETS[cfg.profile]
+    lines = [f"profile {cfg.profile}"]
+    for section, chapters in SECTIONS.items():
+        lines.append(f"[{section}]  chapters {chapters}")
+        for name in KNOBS[1:]:
+            f = _FIELDS[name]
+            if f.metadata["section"] != section:
+                continue
+            value = cfg[name]
+            mark = "*" if value != preset[name] else " "
+            lines.append(f" {mark} {name:<28} {_text(value):<24} {f.metadata['meaning']}")
+    return "\n".join(lines)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return "null" if value is None else str(value)
