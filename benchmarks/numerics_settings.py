@@ -54,7 +54,7 @@ def worker() -> dict:
     torch.manual_seed(0)
     model = cnn.SimpleSaliencyCNN()
     cnn.train(model, x, y, cnn.TrainConfig(1, 64, 1e-3, 0), torch.device("cpu"))
-    return {"autoencoder": cached.module_digest(ae), "cnn": cached.module_digest(model), **numerics.describe()}
+    return {"autoencoder": cache.module_digest(ae), "cnn": cache.module_digest(model), **numerics.describe()}
 
 
 def run(mode: str, env: dict[str, str]) -> dict:

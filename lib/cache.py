@@ -1,8 +1,10 @@
-"""On-disk caching of expensive steps, keyed by the parameters that produced them.
+"""The one on-disk cache of expensive steps, keyed by everything that produced them.
 
-A result lives at ``$CACHE/<folder>/<stem>-<key>.<ext>`` where ``key`` is a short SHA-256 of the parameter
-dict (JSON, sorted keys). Files are written under a temporary name in the same folder and renamed when
-complete, so a killed run never leaves a half-written file under the final name.
+:func:`cached` is the only load-or-compute helper: a result lives at ``$CACHE/<folder>/<stem>-<key>.<ext>``
+(a folder when ``ext`` is empty) where ``key`` is a short SHA-256 of the parameter dict (JSON, sorted keys)
+and the numerics mode. Results are written under a temporary name in the same folder and renamed when
+complete, so a killed run never leaves a half-written file under the final name. Torch checkpoints are
+``state_dict`` files, loaded with ``weights_only=True``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lib import numerics, paths
 
@@ -26,8 +28,25 @@ def key(params: dict[str, Any]) -> str:
 
 
 def path(folder: str, stem: str, params: dict[str, Any], ext: str) -> Path:
-    """Where the result of ``stem`` for ``params`` is cached: ``$CACHE/folder/stem-<key>.ext``."""
-    return paths.cache_dir(folder) / f"{stem}-{key(params)}.{ext}"
+    """Where the result of ``stem`` for ``params`` is cached: ``$CACHE/folder/stem-<key>.ext`` (no suffix when
+    ``ext`` is empty)."""
+    return paths.cache_dir(folder) / f"{stem}-{key(params)}{'.' + ext if ext else ''}"
+
+
+T = TypeVar("T")
+
+
+def cached(folder: str, stem: str, params: dict[str, Any], ext: str, compute: Callable[[], T],
+           save: Callable[[T, Path], None], load: Callable[[Path], T]) -> T:
+    """``load(target)`` when ``target = path(folder, stem, params, ext)`` exists; else ``value = compute()``,
+    ``save(value, tmp)`` to a temporary path renamed to ``target`` (see :func:`write_atomic`), and ``value``.
+    ``save`` writes one file, or a folder when ``ext`` is empty."""
+    target = path(folder, stem, params, ext)
+    if target.exists():
+        return load(target)
+    value = compute()
+    write_atomic(target, lambda tmp: save(value, tmp))
+    return value
 
 
 def write_atomic(target: Path, write: Callable[[Path], None]) -> Path:

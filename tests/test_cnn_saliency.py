@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from lib import cache as cached
+from lib import cache
 from lib.coding import cnn, saliency
 
 
@@ -35,10 +35,10 @@ def test_fit_is_cached_deterministic_and_reloads_with_weights_only(isolated_cach
     saved = list((isolated_cache / "cnn").glob("*.pt"))
     assert len(saved) == 1 and len(history) == 1 and history[0]["sequences_per_s"] > 0
     again, history_again = cnn.fit(tokens, labels, config, torch.device("cpu"), "toy", threads=1)
-    assert history_again == history and cached.module_digest(again) == cached.module_digest(model)
+    assert history_again == history and cache.module_digest(again) == cache.module_digest(model)
     (isolated_cache / "cnn").joinpath(saved[0].name).unlink()
     retrained, _ = cnn.fit(tokens, labels, config, torch.device("cpu"), "toy", threads=1)
-    assert cached.module_digest(retrained) == cached.module_digest(model)  # same seed, same weights
+    assert cache.module_digest(retrained) == cache.module_digest(model)  # same seed, same weights
 
 
 class Linear(nn.Module):

@@ -18,10 +18,11 @@ import pandas as pd
 import torch
 from torch import nn
 
-from lib import cache as cached, device, numerics
+from lib import cache
+from lib import device, numerics, vocab
 
 SEQ_LEN = 200
-VOCAB_SIZE = 6
+VOCAB_SIZE = vocab.SIZE  # paper B's layout of lib.vocab: pad, A, C, G, T, N
 
 
 class SimpleSaliencyCNN(nn.Module):
@@ -128,7 +129,7 @@ def fit(tokens: np.ndarray, labels: np.ndarray, config: TrainConfig, device: tor
     ``config`` were trained before, else trained now and cached (state dict via ``torch.save``, loaded with
     ``weights_only=True``; history as JSON). The same inputs give the same weights on the same machine."""
     params = {"data": data_key, "config": asdict(config), "arch": "SimpleSaliencyCNN-v1", "threads": threads}
-    weights = cached.path("cnn", "cnn", params, "pt")
+    weights = cache.path("cnn", "cnn", params, "pt")
     log = weights.with_suffix(".json")
     model = SimpleSaliencyCNN()
     if weights.exists() and log.exists():
@@ -139,8 +140,8 @@ def fit(tokens: np.ndarray, labels: np.ndarray, config: TrainConfig, device: tor
         model = SimpleSaliencyCNN()
         history = train(model, tokens, labels, config, device)
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    cached.write_atomic(weights, lambda tmp: torch.save(state, tmp))
-    cached.write_atomic(log, lambda tmp: Path(tmp).write_text(json.dumps(history, indent=1)))
+    cache.write_atomic(weights, lambda tmp: torch.save(state, tmp))
+    cache.write_atomic(log, lambda tmp: Path(tmp).write_text(json.dumps(history, indent=1)))
     return model.cpu().eval(), history
 
 

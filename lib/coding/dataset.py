@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lib import cache as cached
+from lib import cache
 from lib.data import annotation, sources
 from lib.coding import windows as coding_windows
 from lib.coding import genomic_benchmarks as gb
@@ -67,16 +67,16 @@ def load(source: str, *, block_nt: int, seed: int, max_per_class: int | None = N
         raise ValueError(f"unknown gb_source {source!r}; choose 'slice' or 'archive'")
     table = cap(table, max_per_class, seed)
     digest = pd.util.hash_pandas_object(table[["split", "label", "seq"]], index=False).to_numpy()
-    key = cached.key({"source": source, "content": int(digest.sum(dtype=np.uint64)), "rows": len(table)})
+    key = cache.key({"source": source, "content": int(digest.sum(dtype=np.uint64)), "rows": len(table)})
     return BenchmarkData(source, table, real, rebuild_report, recipe_report, key)
 
 
 def _slice_inputs() -> tuple[sources.Source, dict]:
     src = sources.get("slice")
     folder = gb.intervals_dir()
-    identity = {"genome": cached.file_identity(src.genome), "older": cached.file_identity(src.older),
-                "newer": cached.file_identity(src.newer),
-                "intervals": [cached.file_identity(p) for p in sorted(folder.glob("*/*.csv.gz"))]}
+    identity = {"genome": cache.file_identity(src.genome), "older": cache.file_identity(src.older),
+                "newer": cache.file_identity(src.newer),
+                "intervals": [cache.file_identity(p) for p in sorted(folder.glob("*/*.csv.gz"))]}
     return src, identity
 
 
@@ -84,7 +84,7 @@ def real_sequences() -> tuple[pd.DataFrame, pd.DataFrame]:
     """The benchmark intervals the slice covers, rebuilt (newer annotation: it has Ensembl transcript ids),
     and the outcome counts of the rebuild; cached."""
     src, identity = _slice_inputs()
-    target = cached.path(FOLDER, "real", {**identity, "version": 1}, "d")
+    target = cache.path(FOLDER, "real", {**identity, "version": 1}, "d")
     if not target.exists():
         def build(tmp):
             table, report = gb.rebuild(Genome(src.genome), annotation.read_gtf(src.newer), gb.read_intervals())
@@ -92,7 +92,7 @@ def real_sequences() -> tuple[pd.DataFrame, pd.DataFrame]:
             table.to_parquet(tmp / "table.parquet", index=False)
             report.to_parquet(tmp / "report.parquet")
 
-        cached.write_atomic(target, build)
+        cache.write_atomic(target, build)
     return pd.read_parquet(target / "table.parquet"), pd.read_parquet(target / "report.parquet")
 
 
@@ -100,7 +100,7 @@ def slice_table(block_nt: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The slice recipe's table and its step counts (cached); real benchmark sequences excluded."""
     src, identity = _slice_inputs()
     params = {**identity, "block_nt": block_nt, "seed": seed, "test_fraction": TEST_FRACTION, "version": 2}
-    target = cached.path(FOLDER, "slice", params, "d")
+    target = cache.path(FOLDER, "slice", params, "d")
     if not target.exists():
         def build(tmp):
             newer, older = annotation.read_gtf(src.newer), annotation.read_gtf(src.older)
@@ -114,7 +114,7 @@ def slice_table(block_nt: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
             table.to_parquet(tmp / "table.parquet", index=False)
             report.to_parquet(tmp / "report.parquet")
 
-        cached.write_atomic(target, build)
+        cache.write_atomic(target, build)
     return pd.read_parquet(target / "table.parquet"), pd.read_parquet(target / "report.parquet")
 
 

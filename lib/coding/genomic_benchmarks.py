@@ -27,21 +27,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lib import cache as cached, paths
+from lib import cache
+from lib import paths, vocab
 from lib.data.genome import Genome, GenomeError, reverse_complement
 
 DATASET = "demo_coding_vs_intergenomic_seqs"
 CLASSES = ("coding_seqs", "intergenomic_seqs")  # label 0, label 1
 SPLITS = ("train", "test")
 SEQ_LEN = 200
-VOCAB = ("<pad>", "A", "C", "G", "T", "N")  # token ids 0-5; 200-nt inputs never need the pad token
+VOCAB = vocab.CODING_NAMES  # token ids 0-5 (lib.vocab, paper B's layout); 200-nt inputs never need the pad token
 REMOTE = "genomic_benchmarks_coding_vs_intergenomic"  # lib.data.download.REGISTRY entry of the zip
 
 _BAD_LETTER = re.compile(r"[^ACGTN]")
 _MEMBER = re.compile(rf"(?:^|/)({'|'.join(SPLITS)})/({'|'.join(CLASSES)})/([^/]+)\.txt$")
-_TOKENS = np.full(256, 255, dtype=np.uint8)
-for _i, _letter in enumerate(VOCAB[1:], start=1):
-    _TOKENS[ord(_letter)] = _i
+_TOKENS = vocab.code_table(first=1)
 
 
 class SequenceError(ValueError):
@@ -74,7 +73,7 @@ def encode(seqs: list[str] | pd.Series, names: list[str] | pd.Series | None = No
         return np.zeros((0, SEQ_LEN), dtype=np.uint8)
     raw = np.frombuffer("".join(seqs).encode("latin-1", errors="replace"), dtype=np.uint8)
     tokens = _TOKENS[raw].reshape(len(seqs), SEQ_LEN)
-    for i in np.flatnonzero((tokens == 255).any(axis=1))[:1]:
+    for i in np.flatnonzero((tokens == vocab.UNKNOWN).any(axis=1))[:1]:
         check_sequence(seqs[i], names[i])
     return tokens
 
@@ -120,9 +119,9 @@ def load_archive(progress: bool = False) -> pd.DataFrame:
     from lib.data import download  # imported here: pooch pulls in tqdm.auto, noisy inside a notebook
 
     zip_path = download.fetch(REMOTE, progress=progress)
-    target = cached.path("genomic_benchmarks", "archive", cached.file_identity(zip_path), "parquet")
+    target = cache.path("genomic_benchmarks", "archive", cache.file_identity(zip_path), "parquet")
     if not target.exists():
-        cached.write_atomic(target, lambda tmp: read_archive(zip_path).to_parquet(tmp, index=False))
+        cache.write_atomic(target, lambda tmp: read_archive(zip_path).to_parquet(tmp, index=False))
     return pd.read_parquet(target)
 
 

@@ -246,12 +246,12 @@ def analyse(model, tokens: np.ndarray, labels: np.ndarray, device: torch.device,
     (compare_n, L), the indices, and ``seconds`` (wall time of plain gradients, IG, SmoothGrad, measured when
     computed). ``threads``: torch CPU threads while computing.
     """
-    from lib import cache as cached, numerics
+    from lib import cache, numerics
 
-    params = {"model": cached.module_digest(model), "data": _sha(tokens, labels), "n": n, "per_class": per_class,
+    params = {"model": cache.module_digest(model), "data": _sha(tokens, labels), "n": n, "per_class": per_class,
               "compare_n": compare_n, "ig_steps": ig_steps, "smoothgrad_samples": smoothgrad_samples,
               "seed": seed}
-    target = cached.path("saliency", "saliency", params, "npz")
+    target = cache.path("saliency", "saliency", params, "npz")
     if target.exists():
         with np.load(target) as saved:
             return dict(saved)
@@ -277,7 +277,7 @@ def analyse(model, tokens: np.ndarray, labels: np.ndarray, device: torch.device,
         with open(tmp, "wb") as handle:
             np.savez(handle, **result)
 
-    cached.write_atomic(target, write)
+    cache.write_atomic(target, write)
     return result
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from captum.attr import IntegratedGradients
 
+from lib import vocab
 from lib.splicing.models import SpliceClassifier
 from lib.splicing.tokens import batches, encode
 
@@ -241,11 +242,11 @@ def site_statistics(windows: dict[str, np.ndarray], bases: dict[str, np.ndarray]
         pos, pos_bases = windows[site][positive], bases[site][positive]
         for key, mask in (("base_means", slice(None)), ("base_means_near", close)):
             means = per_nucleotide(pos[:, mask].reshape(-1, 1), pos_bases[:, mask].reshape(-1, 1, 4))[0]
-            out[key][site] = dict(zip("ACGT", map(float, means)))
+            out[key][site] = dict(zip(vocab.BASES, map(float, means)))
         logos[site] = logo_matrix(pos, pos_bases)
     for name, (site, position, base) in SITE_LETTERS.items():
         column = logos[site][int(np.flatnonzero(x == position)[0])]
         top = int(np.argmax(np.abs(column)))
-        out["top_base"][f"{site} {position:+d}"] = ("ACGT"[top], float(column[top]))
-        out["logo"][name] = float(column["ACGT".index(base)])
+        out["top_base"][f"{site} {position:+d}"] = (vocab.BASES[top], float(column[top]))
+        out["logo"][name] = float(column[vocab.BASES.index(base)])
     return out

@@ -13,7 +13,7 @@ import pandas as pd
 import torch
 
 from lib.splicing import attribution, train
-from lib import cache as cached, seeds
+from lib import cache, seeds
 from lib import device as devices
 from lib.splicing import junctions
 from lib.data import sources
@@ -123,7 +123,7 @@ def classifier_run(P, kind: str, initialized: bool, seed: int, sets: ClassifierD
               "packed": P.packed,
               "epochs": P.clf_epochs, "patience": P.patience, "batch": P.batch_size, "lr": P.lr,
               "data": train.data_key(sets.tables["train"]["seq"], sets.labels["train"]),
-              "encoder": cached.module_digest(encoder) if initialized else None}
+              "encoder": cache.module_digest(encoder) if initialized else None}
 
     def fit(model):
         return train.fit_classifier(model, sets.tokens["train"], sets.labels["train"], sets.tokens["val"],
@@ -214,9 +214,9 @@ def attributions(P, model, rows: pd.DataFrame, baseline: str) -> tuple[list[np.n
 
     ``baseline``: ``"zero"`` (zero embedding, the paper's) or ``"shuffled"`` (a dinucleotide-shuffled copy of
     each sequence, seeded)."""
-    params = {"model": cached.module_digest(model), "rows": train.data_key(rows["seq"]), "baseline": baseline,
+    params = {"model": cache.module_digest(model), "rows": train.data_key(rows["seq"]), "baseline": baseline,
               "steps": P.ig_steps, "max_steps": P.ig_max_steps, "tolerance": IG_TOLERANCE, "seed": P.seed}
-    path = cached.path("attributions", "ig", params, "npz")
+    path = cache.path("attributions", "ig", params, "npz")
     if path.exists():
         stored = np.load(path)
         return [stored[f"a{i}"] for i in range(len(rows))], stored["deltas"], stored["steps"]
@@ -229,5 +229,5 @@ def attributions(P, model, rows: pd.DataFrame, baseline: str) -> tuple[list[np.n
         with open(tmp, "wb") as handle:  # a file object: np.savez would add ".npz" to a bare path
             np.savez(handle, deltas=deltas, steps=steps, **{f"a{i}": v for i, v in enumerate(values)})
 
-    cached.write_atomic(path, write)
+    cache.write_atomic(path, write)
     return values, deltas, steps

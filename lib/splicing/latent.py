@@ -20,11 +20,11 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from torch import nn
 
-from lib import seeds
+from lib import seeds, vocab
 from lib.splicing.models import Encoder
 from lib.splicing.tokens import batches
 
-KMERS = ["".join(p) for k in (1, 2, 3) for p in product("ACGT", repeat=k)]
+KMERS = ["".join(p) for k in (1, 2, 3) for p in product(vocab.BASES, repeat=k)]
 
 
 def latents(encoder: Encoder, tokens, batch_size: int = 128) -> np.ndarray:

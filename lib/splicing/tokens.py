@@ -1,6 +1,7 @@
 """DNA strings -> token tensors, and length-bucketed batches for recurrent models.
 
-Tokens: A=0, C=1, G=2, T=3, N=4; padding=5 (:data:`PAD`), vocabulary size 6.
+Tokens: A=0, C=1, G=2, T=3, N=4; padding=5 (:data:`PAD`), vocabulary size 6 (paper A's layout of
+:mod:`lib.vocab`).
 """
 
 from __future__ import annotations
@@ -10,18 +11,18 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 import torch
 
-PAD = 5
-VOCAB = 6
-_CODES = np.full(256, 255, dtype=np.uint8)
-for _i, _letter in enumerate(b"ACGTN"):
-    _CODES[_letter] = _i
+from lib import vocab
+
+PAD = vocab.SPLICING_PAD
+VOCAB = vocab.SIZE
+_CODES = vocab.code_table(first=0)
 
 
 def encode(seq: str) -> torch.Tensor:
     """A DNA string (upper-case ACGTN) -> int64 tokens (length,); other letters raise ``ValueError``."""
     codes = _CODES[np.frombuffer(seq.encode("ascii"), dtype=np.uint8)]
-    if (codes == 255).any():
-        bad = seq[int(np.flatnonzero(codes == 255)[0])]
+    if (codes == vocab.UNKNOWN).any():
+        bad = seq[int(np.flatnonzero(codes == vocab.UNKNOWN)[0])]
         raise ValueError(f"{bad!r} is not one of A, C, G, T, N")
     return torch.from_numpy(codes.astype(np.int64))
 
