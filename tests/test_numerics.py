@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from lib import cache as cached, numerics, paths
+from lib import cache, numerics, paths
 
 
 def _python(code: str, **env: str) -> subprocess.CompletedProcess:
@@ -47,7 +47,7 @@ def test_native_mode_leaves_the_libraries_alone_and_caches_apart():
     out = _python("import torch, lib, lib.device, os; print(os.environ.get('MKL_CBWR'), torch.backends.mkldnn.enabled)",
                   DNABOOK_NUMERICS="native")
     assert out.stdout.split() == ["None", "True"]
-    native_key = _python("import lib; from lib import cached; print(cache.key({'a': 1}))", DNABOOK_NUMERICS="native")
+    native_key = _python("import lib; from lib import cache; print(cache.key({'a': 1}))", DNABOOK_NUMERICS="native")
     assert native_key.stdout.strip() != cache.key({"a": 1})
 
 
