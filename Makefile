@@ -1,8 +1,8 @@
 # make book  - set up .venv if missing, execute every chapter (default profile, in place) and the summary pages
 #              (scorecard, execution statistics), build the HTML book
 # make html  - rebuild the HTML from the committed notebooks only (no execution)
-# make test  - set up .venv if missing, run unit tests, nbval regression on the chapters and summary pages, and
-#              the browser check of the built HTML (needs Chromium: Debian's `chromium` package)
+# make test  - set up .venv if missing, run ruff, the unit tests, nbval regression on the chapters and summary
+#              pages, and the browser check of the built HTML (needs Chromium: Debian's `chromium` package)
 # make smoke - execute every chapter with the smoke profile (outputs in _build/runs/smoke)
 # make bench - run the benchmarks in benchmarks/
 # make numerics-check - rerun every chapter as another machine would (other CPU settings, one core, empty cache)
@@ -32,6 +32,7 @@ html: $(STAMP)
 	@echo "book: _build/html/index.html"
 
 test: $(STAMP)
+	$(BIN)/ruff check lib tests benchmarks
 	$(BIN)/python -m pytest tests notebooks book --nbval-lax --nbval-current-env \
 		--nbval-sanitize-with tests/sanitize.cfg -p no:cacheprovider
 

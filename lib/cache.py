@@ -1,6 +1,7 @@
 """The one on-disk cache of expensive steps, keyed by everything that produced them.
 
-:func:`cached` is the only load-or-compute helper: a result lives at ``$CACHE/<folder>/<stem>-<key>.<ext>``
+:func:`cached` (a value: load it or compute and save it) and :func:`built` (a file or folder: made once) are
+the only ways to cache: a result lives at ``$CACHE/<folder>/<stem>-<key>.<ext>``
 (a folder when ``ext`` is empty) where ``key`` is a short SHA-256 of the parameter dict (JSON, sorted keys)
 and the numerics mode. Results are written under a temporary name in the same folder and renamed when
 complete, so a killed run never leaves a half-written file under the final name. Torch checkpoints are
@@ -49,13 +50,26 @@ def cached(folder: str, stem: str, params: dict[str, Any], ext: str, compute: Ca
     return value
 
 
+def built(folder: str, stem: str, params: dict[str, Any], ext: str, write: Callable[[Path], None]) -> Path:
+    """The path ``path(folder, stem, params, ext)``, made by ``write(tmp)`` first if it does not exist (a file,
+    or a folder when ``ext`` is empty; see :func:`write_atomic`)."""
+    target = path(folder, stem, params, ext)
+    if not target.exists():
+        write_atomic(target, write)
+    return target
+
+
 def write_atomic(target: Path, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp)`` on a temporary path beside ``target`` (it may write a file or make a folder there),
     then rename it to ``target``; on failure nothing is left behind."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
     try:
         write(tmp)
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except OSError:
+            if not target.is_dir():  # a folder another process finished first is kept; anything else is an error
+                raise
     finally:
         if tmp.is_dir():
             shutil.rmtree(tmp)

@@ -111,7 +111,7 @@ def test_overrides_parse_as_yaml():
 
 def run_cli(*args):
     return subprocess.run([sys.executable, "-m", "lib", "run", *args], capture_output=True, text=True,
-                          cwd=paths.REPO)
+                          cwd=paths.REPO, check=False)
 
 
 def test_cli_refuses_bad_values_before_any_chapter_runs(tmp_path):

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from IPython.lib.pretty import pretty
 
-from lib.book import config, executed, runner, scorecard
 from lib import paths
+from lib.book import config, executed, runner, scorecard
 from lib.coding import saliency
 
 

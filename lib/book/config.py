@@ -19,6 +19,7 @@ section, chapters and meaning.
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -280,7 +281,7 @@ def _scalar(name: str, value: Any, kind: str, m: Mapping[str, Any]) -> Any:
                 value = float(value)
             except ValueError:
                 raise fail() from None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
             raise fail()
         value = float(value)
     if (m["low"] is not None and value < m["low"]) or (m["high"] is not None and value > m["high"]):

@@ -26,8 +26,8 @@ from typing import Any
 
 import pandas as pd
 
-from lib.book import executed
 from lib import numerics, paths
+from lib.book import executed
 
 RECORDED: dict[str, Any] = {}  # name -> value glued in this kernel, in order
 NUMBER = re.compile(r"[-+]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyfaidx
 
-from lib import paths
+from lib import cache
 
 _COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
 _INVALID = 0x21  # "!" marks a byte that is not a nucleotide code in _NORMALIZE's output
@@ -110,35 +110,27 @@ def _normalize_chunk(chunk: bytes, source: Path, line_no: int, dst) -> tuple[int
 class Genome:
     """Random access to a genome FASTA.
 
-    ``Genome(path)`` prepares (once, cached under ``$DNABOOK_CACHE/genome``) a decompressed, normalized copy
-    with a faidx index, keyed by the source file's name, size and modification time.
+    ``Genome(path)`` prepares (once, cached under ``$DNABOOK_CACHE/genome``, see :func:`lib.cache.built`) a
+    decompressed, normalized copy with a faidx index, keyed by the source file's name, size and modification time.
     """
 
-    def __init__(self, fasta: Path | str, cache: Path | None = None):
+    def __init__(self, fasta: Path | str):
         self.source = Path(fasta)
         if not self.source.is_file():
             raise GenomeError(f"{self.source}: genome FASTA not found")
-        stat = self.source.stat()
-        name = re.sub(r"\.gz$", "", self.source.name)
-        stem = f"{Path(name).stem}.{stat.st_size}-{stat.st_mtime_ns}"
-        folder = cache or paths.cache_dir("genome")
-        folder.mkdir(parents=True, exist_ok=True)
-        self.path = folder / f"{stem}.fa"
-        if not self.path.exists():
-            self._prepare()
+        stem = Path(re.sub(r"\.gz$", "", self.source.name)).stem
+        self.path = cache.built("genome", stem, cache.file_identity(self.source), "", self._prepare) / "genome.fa"
         self._last: tuple[str | None, str] = (None, "")
         self._fasta = pyfaidx.Fasta(str(self.path), as_raw=True, sequence_always_upper=False, rebuild=False)
 
-    def _prepare(self) -> None:
-        tmp = self.path.with_name(self.path.name + ".tmp.fa")
-        normalize_fasta(self.source, tmp)
+    def _prepare(self, folder: Path) -> None:
+        """Write ``folder/genome.fa`` (normalized) and its faidx index ``genome.fa.fai``."""
+        folder.mkdir()
+        normalize_fasta(self.source, folder / "genome.fa")
         try:
-            pyfaidx.Faidx(str(tmp), rebuild=True).close()
+            pyfaidx.Faidx(str(folder / "genome.fa"), rebuild=True).close()
         except pyfaidx.FastaIndexingError as err:
-            tmp.unlink(missing_ok=True)
             raise GenomeError(f"{self.source}: cannot index the FASTA: {err}") from err
-        os.replace(f"{tmp}.fai", f"{self.path}.fai")
-        os.replace(tmp, self.path)
 
     @cached_property
     def lengths(self) -> dict[str, int]:
@@ -147,7 +139,7 @@ class Genome:
 
     def contig(self, name: str) -> str:
         """This genome's spelling of contig ``name`` (``1`` <-> ``chr1``, ``MT`` <-> ``chrM``)."""
-        bare = name[3:] if name.startswith("chr") else name
+        bare = name.removeprefix("chr")
         bare = "M" if bare == "MT" else bare
         for candidate in (name, f"chr{bare}", bare, "MT" if bare == "M" else bare):
             if candidate in self.lengths:
