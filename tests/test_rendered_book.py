@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from lib.book import bookcheck
 from lib import paths
+from lib.book import bookcheck
 
 HTML = paths.REPO / "_build" / "html"
 SCREENSHOTS = paths.REPO / "_build" / "screenshots"
@@ -47,11 +47,11 @@ def test_every_page_image_and_link_of_the_book_renders(browser):
     assert not report.failures, report.summary()
     assert set(toc_pages()) <= set(report.pages), set(toc_pages()) - set(report.pages)
     assert report.images >= 10 and report.links > 100, report.summary()
-    assert [p.name for p in report.screenshots][0] == "landing.png"
+    assert report.screenshots[0].name == "landing.png"
     assert all(p.stat().st_size > 20_000 for p in report.screenshots), report.screenshots
 
 
-def test_the_check_catches_broken_images_links_and_anchors_and_blocks_other_hosts(browser, tmp_path):
+def test_the_check_catches_broken_images_links_anchors_script_errors_and_other_hosts(browser, tmp_path):
     (tmp_path / "index.html").write_text(
         '<html><head><title>home</title><script src="https://cdn.example.com/lib.js"></script></head>'
         '<body><main id="top"><img src="missing.png"><a href="other.html#top">fine</a>'
@@ -60,12 +60,18 @@ def test_the_check_catches_broken_images_links_and_anchors_and_blocks_other_host
     (tmp_path / "other.html").write_text('<html><head><title>other</title></head><body><main id="top">'
                                          '<a href="index.html#top">back</a></main></body></html>')
     (tmp_path / "empty.html").write_text("<html><body>no title, no main</body></html>")
+    (tmp_path / "script.html").write_text('<html><head><title>script</title></head><body><main>'
+                                          '<script>console.error("logged"); undefinedFunction();</script>'
+                                          '</main></body></html>')
     report = bookcheck.check(tmp_path, binary=browser)
     failures = "\n".join(report.failures)
-    assert report.pages == ["empty.html", "index.html", "other.html"]
+    assert report.pages == ["empty.html", "index.html", "other.html", "script.html"]
     assert "empty.html: no title or no main content" in failures
     assert "index.html: image did not load" in failures and "HTTP 404" in failures
+    assert "index.html: request to another host (blocked): https://cdn.example.com/lib.js" in failures
     assert "missing anchor" in failures and "other.html#nowhere" in failures
     assert "missing file (HTTP 404)" in failures and "gone.html" in failures
-    assert len(report.failures) == 5, failures
+    assert "script.html: console error: logged" in failures
+    assert "script.html: script error:" in failures and "undefinedFunction" in failures
+    assert len(report.failures) == 8, failures
     assert report.external == {"https://cdn.example.com/lib.js"}

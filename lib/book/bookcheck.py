@@ -1,17 +1,17 @@
 """Checking the rendered book as a reader would: every page of ``_build/html`` in headless Chromium.
 
-:func:`check` serves the HTML on 127.0.0.1 (an ephemeral port), opens every page in headless Chromium, driven
-over the Chrome DevTools Protocol (tornado's websocket client; no browser-automation package), and reports
+:func:`check` serves the HTML on 127.0.0.1 (an ephemeral port), opens every page in Debian's Chromium driven by
+playwright, and reports as failures
 
-- pages that do not load (an HTTP error, no title or no main content) or raise a script error,
-- images that fail to load or decode,
+- pages that do not load (an HTTP error, no title or no main content),
+- script errors (uncaught exceptions and ``console.error`` messages),
+- images that fail to load or decode (natural width 0),
 - local requests (stylesheets, scripts, fonts, images) that fail,
+- requests to any other host: they are blocked inside the browser (no other host name is even resolved), so
+  the check needs no network and the book must render without one,
 - links into the book whose page or anchor does not exist.
 
-Requests to any other host are blocked inside the browser (and no other host name is even resolved), and
-listed rather than counted as failures: the check needs no network, and shows what a reader without one
-would miss. It saves
-full-page screenshots of the landing page and of the page with the most images.
+It saves full-page screenshots of the landing page and of the page with the most images.
 
 Command line: ``python -m lib.book.bookcheck [--build]`` (see ``--help``).
 """
@@ -19,25 +19,22 @@ Command line: ``python -m lib.book.bookcheck [--build]`` (see ``--help``).
 from __future__ import annotations
 
 import argparse
-import asyncio
-import base64
-import json
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
+
+from playwright.sync_api import BrowserContext, ConsoleMessage, Request, Response, Route, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from lib import paths
 
@@ -45,9 +42,11 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrom
 BOOK_SOURCES = ("_config.yml", "_toc.yml", "book", "notebooks")
 WIDTH, HEIGHT, MAX_SHOT_HEIGHT = 1280, 900, 16_000
 TIMEOUT_S = 60
+# No proxy, and no host name resolved but the local server's (playwright already blocks the requests themselves).
+CHROMIUM_ARGS = ["--no-proxy-server", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 
 # Run in each page after its load event: wait for every image to decode, then collect what the check needs.
-PAGE_SCRIPT = """(async () => {
+PAGE_SCRIPT = """async () => {
   const images = Array.from(document.images);
   images.forEach(img => { img.loading = 'eager'; });
   await Promise.all(images.map(img => img.decode().catch(() => null)));
@@ -59,7 +58,7 @@ PAGE_SCRIPT = """(async () => {
     links: Array.from(document.querySelectorAll('a[href]'), a => a.href),
     ids: Array.from(document.querySelectorAll('[id], a[name]'), e => e.id || e.name),
   };
-})()"""
+}"""
 
 
 class ChromiumNotFound(RuntimeError):
@@ -97,7 +96,7 @@ def build(repo: Path = paths.REPO) -> None:
     output when it fails."""
     exe = Path(sys.executable).with_name("jupyter-book")
     command = [str(exe) if exe.is_file() else "jupyter-book", "build", str(repo), "--warningiserror", "--quiet"]
-    done = subprocess.run(command, cwd=repo, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=repo, capture_output=True, text=True, check=False)
     if done.returncode:
         raise RuntimeError(f"jupyter-book build failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
 
@@ -119,90 +118,6 @@ def serve(root: Path) -> Iterator[str]:
         server.server_close()
 
 
-def _local_get(url: str, method: str = "GET") -> tuple[int, bytes]:
-    """Status and body of a request to a loopback URL, with any proxy settings ignored."""
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(urllib.request.Request(url, method=method), timeout=TIMEOUT_S) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, b""
-
-
-class DevTools:
-    """A minimal Chrome DevTools Protocol client on one page target: commands and event handlers."""
-
-    def __init__(self, ws) -> None:
-        self.ws, self.next_id = ws, 0
-        self.pending: dict[int, asyncio.Future] = {}
-        self.handlers: dict[str, Callable[[dict], None]] = {}
-        self.reader = asyncio.ensure_future(self._read())
-
-    async def _read(self) -> None:
-        while (message := await self.ws.read_message()) is not None:
-            data = json.loads(message)
-            if "id" in data:
-                future = self.pending.pop(data["id"])
-                if "error" in data:
-                    future.set_exception(RuntimeError(f"DevTools error: {data['error']}"))
-                else:
-                    future.set_result(data.get("result", {}))
-            elif data.get("method") in self.handlers:
-                self.handlers[data["method"]](data.get("params", {}))
-        for future in self.pending.values():
-            future.set_exception(RuntimeError("the browser closed the DevTools connection"))
-
-    async def send(self, method: str, **params) -> dict:
-        """Send one command and wait for its result."""
-        self.next_id += 1
-        future = asyncio.get_running_loop().create_future()
-        self.pending[self.next_id] = future
-        await self.ws.write_message(json.dumps({"id": self.next_id, "method": method, "params": params}))
-        return await asyncio.wait_for(future, TIMEOUT_S)
-
-    def on(self, method: str, handler: Callable[[dict], None]) -> None:
-        self.handlers[method] = handler
-
-
-@asynccontextmanager
-async def chromium(binary: str) -> AsyncIterator[DevTools]:
-    """Headless Chromium with a fresh profile and no background networking; yields a client on its tab."""
-    from tornado.websocket import websocket_connect
-
-    with tempfile.TemporaryDirectory(prefix="bookcheck-", ignore_cleanup_errors=True) as profile:
-        log_path = Path(profile) / "chromium.log"
-        log = open(log_path, "wb")
-        process = subprocess.Popen(
-            [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--no-proxy-server", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-             "--hide-scrollbars", f"--window-size={WIDTH},{HEIGHT}",
-             f"--user-data-dir={profile}", "--remote-debugging-port=0", "about:blank"],
-            stdout=log, stderr=subprocess.STDOUT)
-        try:
-            port_file, deadline = Path(profile) / "DevToolsActivePort", time.monotonic() + TIMEOUT_S
-            while not (port_file.is_file() and port_file.read_text().count("\n") >= 1):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"Chromium did not start: {log_path.read_text()[-2000:]}")
-                await asyncio.sleep(0.1)
-            port = int(port_file.read_text().split()[0])
-            targets = json.loads(_local_get(f"http://127.0.0.1:{port}/json/list")[1])
-            page = next(t for t in targets if t["type"] == "page")
-            ws = await websocket_connect(page["webSocketDebuggerUrl"], max_message_size=512 * 2**20)
-            tab = DevTools(ws)
-            try:
-                yield tab
-            finally:
-                ws.close()
-        finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-            log.close()
-
-
 @dataclass
 class Report:
     """What :func:`check` found."""
@@ -210,96 +125,76 @@ class Report:
     pages: list[str] = field(default_factory=list)  # paths relative to the HTML root
     images: int = 0
     links: int = 0  # links into the book that were resolved (page and anchor)
-    external: set[str] = field(default_factory=set)  # blocked requests to other hosts
+    external: set[str] = field(default_factory=set)  # requests to other hosts (blocked, and failures)
     failures: list[str] = field(default_factory=list)
     screenshots: list[Path] = field(default_factory=list)
     seconds: float = 0.0
 
     def summary(self) -> str:
-        lines = [f"{len(self.pages)} pages, {self.images} images, {self.links} internal links checked in "
-                 f"{self.seconds:.1f} s; {len(self.failures)} failures"]
+        lines = [(f"{len(self.pages)} pages, {self.images} images, {self.links} internal links checked in "
+                  f"{self.seconds:.1f} s; {len(self.failures)} failures")]
         lines += [f"  FAIL {f}" for f in self.failures]
-        lines += [f"  blocked external request (not needed to render): {u}" for u in sorted(self.external)]
         lines += [f"  screenshot: {p}" for p in self.screenshots]
         return "\n".join(lines)
 
 
-class _Visitor:
-    """Opens pages in one tab and records, per page, failed local requests and blocked external ones."""
+class _Tab:
+    """One browser tab that records, for the page it is on, what went wrong: failed local requests, blocked
+    requests to other hosts, and script errors."""
 
-    def __init__(self, tab: DevTools, base: str, report: Report) -> None:
-        self.tab, self.base, self.report = tab, base, report
-        self.urls: dict[str, str] = {}  # request id -> URL
-        self.failed: list[str] = []
-        self.loads: list[asyncio.Future] = []
-        tab.on("Fetch.requestPaused", self._paused)
-        tab.on("Network.requestWillBeSent", lambda p: self.urls.__setitem__(p["requestId"], p["request"]["url"]))
-        tab.on("Network.responseReceived", self._response)
-        tab.on("Network.loadingFailed", self._failed)
-        tab.on("Page.loadEventFired", self._loaded)
-        tab.on("Runtime.exceptionThrown", lambda p: self.failed.append(
-            f"script error: {p['exceptionDetails'].get('exception', {}).get('description', p['exceptionDetails'])}"))
+    def __init__(self, context: BrowserContext, base: str, report: Report) -> None:
+        self.base, self.report, self.failed = base, report, []
+        context.route("**/*", self._route)
+        self.page = context.new_page()
+        self.page.on("response", self._response)
+        self.page.on("requestfailed", self._request_failed)
+        self.page.on("pageerror", lambda error: self.failed.append(f"script error: {error}"))
+        self.page.on("console", self._console)
 
     def local(self, url: str) -> bool:
-        return url.startswith(self.base) or url.startswith(("data:", "blob:", "about:"))
+        return url.startswith((self.base, "data:", "blob:", "about:"))
 
-    def _paused(self, params: dict) -> None:
-        url = params["request"]["url"]
+    def _route(self, route: Route) -> None:
+        url = route.request.url
         if self.local(url):
-            asyncio.ensure_future(self.tab.send("Fetch.continueRequest", requestId=params["requestId"]))
+            route.continue_()
         else:
             self.report.external.add(url)
-            asyncio.ensure_future(self.tab.send("Fetch.failRequest", requestId=params["requestId"],
-                                                errorReason="BlockedByClient"))
+            self.failed.append(f"request to another host (blocked): {url}")
+            route.abort("blockedbyclient")
 
-    def _response(self, params: dict) -> None:
-        response = params["response"]
-        if response["url"] == self.base + "favicon.ico":
-            return  # the browser asks for it on its own when a page names no icon; no page refers to it
-        if self.local(response["url"]) and response["status"] >= 400:
-            self.failed.append(f"HTTP {response['status']} for {response['url']}")
+    def _response(self, response: Response) -> None:
+        if response.status >= 400 and self.local(response.url):
+            self.failed.append(f"HTTP {response.status} for {response.url}")
 
-    def _failed(self, params: dict) -> None:
-        url = self.urls.get(params["requestId"], "?")
-        if self.local(url) and not params.get("canceled"):
-            self.failed.append(f"{params['errorText']} for {url}")
+    def _request_failed(self, request: Request) -> None:
+        # A blocked request is reported by _route; an aborted one was cancelled by the page (e.g. a redirect).
+        if self.local(request.url) and request.failure != "net::ERR_ABORTED":
+            self.failed.append(f"{request.failure} for {request.url}")
 
-    def _loaded(self, params: dict) -> None:
-        waiting = [f for f in self.loads if not f.done()]
-        if waiting:
-            waiting[0].set_result(True)
+    def _console(self, message: ConsoleMessage) -> None:
+        # Chromium logs every failed resource as a console error too; those are reported from the request.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.failed.append(f"console error: {message.text}")
 
-    async def start(self) -> None:
-        for domain in ("Page", "Network", "Runtime"):
-            await self.tab.send(f"{domain}.enable")
-        await self.tab.send("Fetch.enable", patterns=[{"urlPattern": "*"}])
-
-    async def visit(self, url: str, loads: int = 1) -> dict:
-        """Open ``url``, wait for ``loads`` load events (2 for a redirecting page), run :data:`PAGE_SCRIPT`;
-        returns its result with ``failed``, the failed local requests and script errors on the way."""
+    def visit(self, url: str, redirects: bool = False) -> dict:
+        """Open ``url`` (and, when it ``redirects``, wait for the page it leads to), run :data:`PAGE_SCRIPT`;
+        returns its result with ``failed``, what went wrong on the way."""
         self.failed = []
-        self.loads = [asyncio.get_running_loop().create_future() for _ in range(loads)]
-        navigation = await self.tab.send("Page.navigate", url=url)
-        if navigation.get("errorText"):
-            return {"failed": [f"navigation failed: {navigation['errorText']}"], "images": [], "links": [],
-                    "ids": [], "url": url, "title": "", "main": False}
-        await asyncio.wait_for(asyncio.gather(*self.loads), TIMEOUT_S)
-        result = await self.tab.send("Runtime.evaluate", expression=PAGE_SCRIPT, awaitPromise=True,
-                                     returnByValue=True)
-        if "exceptionDetails" in result:
-            raise RuntimeError(f"page script failed on {url}: {result['exceptionDetails']}")
-        return {**result["result"]["value"], "failed": list(self.failed)}
+        try:
+            self.page.goto(url)
+            if redirects:
+                self.page.wait_for_url(lambda now: now != url)
+        except PlaywrightError as error:
+            return {"failed": [f"navigation failed: {error.message}"], "images": [], "links": [], "ids": [],
+                    "url": url, "title": "", "main": False}
+        return {**self.page.evaluate(PAGE_SCRIPT), "failed": self.failed}
 
-    async def screenshot(self, url: str, target: Path) -> None:
+    def screenshot(self, url: str, target: Path) -> None:
         """A full-page PNG of ``url`` (at most :data:`MAX_SHOT_HEIGHT` pixels high)."""
-        await self.visit(url)
-        size = (await self.tab.send("Page.getLayoutMetrics"))["cssContentSize"]
-        height = min(int(size["height"]) + 1, MAX_SHOT_HEIGHT)
-        await self.tab.send("Emulation.setDeviceMetricsOverride", width=WIDTH, height=height, deviceScaleFactor=1,
-                            mobile=False)
-        shot = await self.tab.send("Page.captureScreenshot", format="png")
-        await self.tab.send("Emulation.clearDeviceMetricsOverride")
-        target.write_bytes(base64.b64decode(shot["data"]))
+        self.visit(url)
+        height = min(self.page.evaluate("document.documentElement.scrollHeight"), MAX_SHOT_HEIGHT)
+        self.page.screenshot(path=target, full_page=True, clip={"x": 0, "y": 0, "width": WIDTH, "height": height})
 
 
 def pages(html: Path) -> list[str]:
@@ -312,35 +207,11 @@ def _redirects(page: Path) -> bool:
     return 'http-equiv="refresh"' in page.read_text(errors="replace")[:2000].lower()
 
 
-async def _check(html: Path, base: str, binary: str, screenshots: Path | None, report: Report) -> None:
-    found: dict[str, dict] = {}
-    async with chromium(binary) as tab:
-        visitor = _Visitor(tab, base, report)
-        await visitor.start()
-        for page in pages(html):
-            result = await visitor.visit(base + page, loads=2 if _redirects(html / page) else 1)
-            found[page] = result
-            report.pages.append(page)
-            report.failures += [f"{page}: {f}" for f in result["failed"]]
-            if not result["title"] or not result["main"]:
-                report.failures.append(f"{page}: no title or no main content (loaded as {result['url']})")
-            report.images += len(result["images"])
-            report.failures += [f"{page}: image did not load: {i['src']}" for i in result["images"] if not i["ok"]]
-        _check_links(found, base, report)
-        if screenshots is not None:
-            screenshots.mkdir(parents=True, exist_ok=True)
-            landing = urlsplit(found["index.html"]["url"]).path.lstrip("/") if "index.html" in found else pages(html)[0]
-            heavy = max(found, key=lambda p: len(found[p]["images"]))
-            for name, page in (("landing", landing), (Path(heavy).stem, heavy)):
-                target = screenshots / f"{name}.png"
-                await visitor.screenshot(base + page, target)
-                report.screenshots.append(target)
-
-
-def _check_links(found: dict[str, dict], base: str, report: Report) -> None:
-    """Every link into the book must reach an existing file, and an anchor must exist on its page."""
+def _check_links(found: dict[str, dict], base: str, status: Callable[[str], int], report: Report) -> None:
+    """Every link into the book must reach an existing file (``status`` of its URL is 200), and an anchor must
+    exist on its page."""
     ids = {page: set(result["ids"]) for page, result in found.items()}
-    status: dict[str, int] = {}
+    checked: dict[str, int] = {}
     for page, result in found.items():
         for href in result["links"]:
             if not href.startswith(base):
@@ -354,10 +225,31 @@ def _check_links(found: dict[str, dict], base: str, report: Report) -> None:
                 if parts.fragment and unquote(parts.fragment) not in ids[target]:
                     report.failures.append(f"{page}: link to a missing anchor: {href}")
                 continue
-            if target not in status:
-                status[target] = _local_get(urljoin(base, parts.path), method="HEAD")[0]
-            if status[target] != 200:
-                report.failures.append(f"{page}: link to a missing file (HTTP {status[target]}): {href}")
+            if target not in checked:
+                checked[target] = status(base + parts.path.lstrip("/"))
+            if checked[target] != 200:
+                report.failures.append(f"{page}: link to a missing file (HTTP {checked[target]}): {href}")
+
+
+def _visit_all(tab: _Tab, html: Path, base: str, screenshots: Path | None, report: Report) -> None:
+    found: dict[str, dict] = {}
+    for page in pages(html):
+        result = found[page] = tab.visit(base + page, redirects=_redirects(html / page))
+        report.pages.append(page)
+        report.failures += [f"{page}: {f}" for f in result["failed"]]
+        if not result["title"] or not result["main"]:
+            report.failures.append(f"{page}: no title or no main content (loaded as {result['url']})")
+        report.images += len(result["images"])
+        report.failures += [f"{page}: image did not load: {i['src']}" for i in result["images"] if not i["ok"]]
+    _check_links(found, base, lambda url: tab.page.request.head(url).status, report)
+    if screenshots is not None:
+        screenshots.mkdir(parents=True, exist_ok=True)
+        landing = urlsplit(found["index.html"]["url"]).path.lstrip("/") if "index.html" in found else pages(html)[0]
+        heavy = max(found, key=lambda p: len(found[p]["images"]))
+        for name, page in (("landing", landing), (Path(heavy).stem, heavy)):
+            target = screenshots / f"{name}.png"
+            tab.screenshot(base + page, target)
+            report.screenshots.append(target)
 
 
 def check(html: Path, screenshots: Path | None = None, binary: str | None = None) -> Report:
@@ -367,8 +259,12 @@ def check(html: Path, screenshots: Path | None = None, binary: str | None = None
     if not (html / "index.html").is_file():
         raise FileNotFoundError(f"no built book at {html}: run `make html` first")
     report, start = Report(), time.perf_counter()
-    with serve(html) as base:
-        asyncio.run(_check(html, base, binary, screenshots, report))
+    with serve(html) as base, sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=binary, args=CHROMIUM_ARGS, timeout=TIMEOUT_S * 1000)
+        context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, service_workers="block")
+        context.set_default_timeout(TIMEOUT_S * 1000)
+        _visit_all(_Tab(context, base, report), html, base, screenshots, report)
+        browser.close()
     report.seconds = time.perf_counter() - start
     return report
 
@@ -381,7 +277,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.build and stale(args.html):
         build()
-    report = check(args.html, args.screenshots)
+    try:
+        report = check(args.html, args.screenshots)
+    except (ChromiumNotFound, FileNotFoundError) as error:
+        sys.exit(f"error: {error}")
     print(report.summary())
     return 1 if report.failures else 0
 
