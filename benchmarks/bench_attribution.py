@@ -13,8 +13,8 @@ import time
 
 import torch
 
-from lib.splicing import attribution, experiments
 from lib.book import config
+from lib.splicing import attribution, experiments
 from lib.splicing.tokens import encode_all
 
 

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
+from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
+from lib import cache, vocab
+from lib.splicing import experiments, train
 from lib.splicing.attribution import (
     converged,
     converged_integrated_gradients,
     dinucleotide_shuffle,
     integrated_gradients,
+    logo_matrix,
     one_hot,
+    per_nucleotide,
     positions,
     relative_delta,
     shuffled_references,
@@ -53,12 +60,29 @@ def test_completeness_with_a_shuffled_reference():
     assert abs(deltas[0]) < 1e-2
 
 
+def test_one_hot_columns_follow_the_vocabulary():
+    assert one_hot("ACGTN").tolist() == [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [0, 0, 0, 0]]
+    assert one_hot("GATTACA").dtype == np.float64
+    assert "".join(vocab.BASES[int(np.argmax(row))] for row in one_hot("GATTACA")) == "GATTACA"
+    with pytest.raises(ValueError):
+        one_hot("ACGU")
+
+
+def test_per_nucleotide_and_logo_matrix_weigh_attribution_by_base():
+    attributions = np.array([[1.0, 2.0], [3.0, -4.0]])  # 2 sequences, 2 positions
+    bases = np.array([[[1, 0, 0, 0], [0, 0, 1, 0]], [[1, 0, 0, 0], [0, 0, 0, 0]]], float)  # AG, then AN
+    means = per_nucleotide(attributions, bases)
+    assert means[0, 0] == 2.0 and np.isnan(means[0, 1])  # A at position 0 in both: (1 + 3) / 2; no C
+    assert means[1, 2] == 2.0  # only the first sequence has G at position 1; the N carries no base
+    assert logo_matrix(attributions, bases).tolist() == [[2.0, 0.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0]]
+
+
 def test_site_windows_align_on_hand_made_sites():
     flank, intron = 5, 12
     seq = "CCCAG" + "GTAAGT" + "TTCCAG" + "GCATG"  # exon | GT...AG intron | exon
     assert len(seq) == 2 * flank + intron
     donor, acceptor = site_windows(one_hot(seq), intron, flank, width=3)
-    letters = lambda w: "".join("ACGT"[int(np.argmax(r))] if not np.isnan(r).any() else "-" for r in w)  # noqa: E731
+    letters = lambda w: "".join(vocab.BASES[int(np.argmax(r))] if not np.isnan(r).any() else "-" for r in w)
     assert letters(donor) == "CAGGTA"  # 3 exonic bases | intron +1 +2 +3
     assert letters(acceptor) == "CAGGCA"  # intron -3 -2 -1 | 3 exonic bases
     wide_donor, _ = site_windows(one_hot(seq), intron, flank, width=7)
@@ -71,7 +95,7 @@ def test_dinucleotide_shuffle_keeps_counts_and_ends():
     shuffled = {dinucleotide_shuffle(seq, rng) for _ in range(20)}
     assert len(shuffled) > 10
     for s in shuffled:
-        assert Counter(zip(s, s[1:])) == Counter(zip(seq, seq[1:]))
+        assert Counter(itertools.pairwise(s)) == Counter(itertools.pairwise(seq))
         assert (s[0], s[-1]) == (seq[0], seq[-1])
 
 
@@ -106,3 +130,21 @@ def test_site_statistics_find_a_planted_peak_and_letters():
     assert stats["near_share"]["donor"] == 100.0 and stats["uniform_share"] == 50.0
     assert stats["top_base"]["donor +1"] == ("G", 1.0) and stats["logo"]["donor +2 T"] == 0.0
     assert stats["base_means_near"]["acceptor"]["G"] == pytest.approx(-2.0 / 10)
+
+
+def test_attributions_are_cached_by_their_parameters(isolated_cache):
+    torch.manual_seed(0)
+    model = SpliceClassifier("bilstm", 8, 4)
+    rows = pd.DataFrame({"seq": ["ACGTGGTAAGC", "GTACCAG"]})
+    P = SimpleNamespace(ig_steps=4, ig_max_steps=8, seed=0, ig_internal_batch=16, batch_size=2, device="cpu")
+    values, deltas, steps = experiments.attributions(P, model, rows, "zero")
+    stored = list((isolated_cache / "attributions").glob("ig-*.npz"))
+    assert len(stored) == 1 and [len(v) for v in values] == [11, 7]
+    again = experiments.attributions(P, model, rows, "zero")  # read back from the file
+    assert all(np.array_equal(a, b) for a, b in zip(values, again[0]))
+    assert np.array_equal(deltas, again[1]) and np.array_equal(steps, again[2])
+    experiments.attributions(P, model, rows, "shuffled")
+    assert len(list((isolated_cache / "attributions").glob("ig-*.npz"))) == 2  # another baseline, another key
+    assert stored[0].name == cache.path("attributions", "ig", {
+        "model": cache.module_digest(model), "rows": train.data_key(rows["seq"]), "baseline": "zero",
+        "steps": 4, "max_steps": 8, "tolerance": experiments.IG_TOLERANCE, "seed": 0}, "npz").name

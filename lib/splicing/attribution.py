@@ -8,6 +8,7 @@ position. Padding embeds to the zero vector, which is also the zero baseline, so
 from __future__ import annotations
 
 import contextlib
+import itertools
 
 import numpy as np
 import torch
@@ -16,6 +17,8 @@ from captum.attr import IntegratedGradients
 from lib import vocab
 from lib.splicing.models import SpliceClassifier
 from lib.splicing.tokens import batches, encode
+
+CPU = torch.device("cpu")  # the default device of the attribution passes
 
 
 def _log_odds(model: SpliceClassifier):
@@ -34,7 +37,7 @@ def _no_cudnn(device: torch.device):
 
 def integrated_gradients(model: SpliceClassifier, tokens, baselines=None, steps: int = 200,
                          internal_batch_size: int = 512, batch_size: int = 32,
-                         device: torch.device = torch.device("cpu")) -> tuple[list[np.ndarray], np.ndarray]:
+                         device: torch.device = CPU) -> tuple[list[np.ndarray], np.ndarray]:
     """Per-position IG attributions of each sequence and the convergence delta of each.
 
     ``tokens``: list of token tensors. ``baselines``: ``None`` (zero embedding, the paper's choice) or a list of
@@ -74,7 +77,7 @@ def relative_delta(values: list[np.ndarray], deltas: np.ndarray) -> np.ndarray:
 
 def converged_integrated_gradients(model: SpliceClassifier, tokens, baselines=None, steps: int = 200,
                                    max_steps: int = 1600, tolerance: float = 0.01, internal_batch_size: int = 512,
-                                   batch_size: int = 32, device: torch.device = torch.device("cpu"),
+                                   batch_size: int = 32, device: torch.device = CPU,
                                    ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
     """:func:`integrated_gradients` with the number of steps doubled, per sequence, until its
     :func:`relative_delta` is at most ``tolerance`` or ``max_steps`` is reached (how captum users check that
@@ -131,7 +134,7 @@ def dinucleotide_shuffle(seq: str, rng: np.random.Generator) -> str:
         return seq
     letters = sorted(set(seq))
     edges = {a: [] for a in letters}
-    for a, b in zip(seq, seq[1:]):
+    for a, b in itertools.pairwise(seq):
         edges[a].append(b)
     last = seq[-1]
     while True:  # draw a spanning arborescence of last exits pointing to `last`
@@ -172,13 +175,9 @@ def shuffled_references(seqs, seed: int) -> list[torch.Tensor]:
 
 
 def one_hot(seq: str) -> np.ndarray:
-    """(length, 4) one-hot of A, C, G, T (N is all zeros)."""
-    codes = encode(seq).numpy()
-    out = np.zeros((len(seq), 4))
-    keep = codes < 4
-    out[np.flatnonzero(keep), codes[keep]] = 1
-    return out
-
+    """(length, 4) float one-hot with one column per base of :data:`lib.vocab.BASES` (A, C, G, T); N is all
+    zeros. Paper A's token of a letter is its index in :data:`lib.vocab.LETTERS`, so a base's token is its column."""
+    return (encode(seq).numpy()[:, None] == np.arange(len(vocab.BASES))).astype(float)
 
 
 def stack_windows(per_sequence: list[np.ndarray], lengths, flank: int, width: int = 40) -> dict[str, np.ndarray]:
@@ -241,7 +240,7 @@ def site_statistics(windows: dict[str, np.ndarray], bases: dict[str, np.ndarray]
         out["near_share"][site] = float(100 * profile[close].sum() / profile.sum())
         pos, pos_bases = windows[site][positive], bases[site][positive]
         for key, mask in (("base_means", slice(None)), ("base_means_near", close)):
-            means = per_nucleotide(pos[:, mask].reshape(-1, 1), pos_bases[:, mask].reshape(-1, 1, 4))[0]
+            means = per_nucleotide(pos[:, mask].reshape(-1, 1), pos_bases[:, mask].reshape(-1, 1, len(vocab.BASES)))[0]
             out[key][site] = dict(zip(vocab.BASES, map(float, means)))
         logos[site] = logo_matrix(pos, pos_bases)
     for name, (site, position, base) in SITE_LETTERS.items():
