@@ -39,7 +39,7 @@ from playwright.sync_api import Error as PlaywrightError
 from lib import paths
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-BOOK_SOURCES = ("_config.yml", "_toc.yml", "book", "notebooks")
+BOOK_SOURCES = ("_config.yml", "_toc.yml", "references.bib", "book", "notebooks")
 WIDTH, HEIGHT, MAX_SHOT_HEIGHT = 1280, 900, 16_000
 TIMEOUT_S = 60
 # No proxy, and no host name resolved but the local server's (playwright already blocks the requests themselves).
