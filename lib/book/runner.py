@@ -199,7 +199,8 @@ def numerics_check(profile: str, only: list[str] | None, machines: list[str]) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    prog = "dnabook" if Path(sys.argv[0]).name == "dnabook" else "python -m lib"
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="execute chapters in order with papermill")
     r.add_argument("--profile", default="default", help=f"one of: {', '.join(config.PRESETS)} (default: default)")
