@@ -1,7 +1,7 @@
 """Paper B's CNN speed: ``python benchmarks/bench_cnn.py [--device auto] [--sequences 7230] [--threads 1 2]``.
 
 Times, on random 200-nt token sequences (speed does not depend on content):
-- training: sequences per second and seconds per epoch of :func:`lib.coding.cnn.train` (batch 64, as in ``default``);
+- training: sequences per second and seconds per epoch of :func:`lib.coding.training.fit` (batch 64, as in ``default``);
 - saliency: sequences per second of plain gradients, Integrated Gradients (50 steps) and SmoothGrad (20 samples).
 On CPU it repeats for each ``--threads`` value; on a GPU (``--device auto`` picks CUDA when present) it runs once.
 Prints figures only; nothing is asserted.
@@ -9,33 +9,39 @@ Prints figures only; nothing is asserted.
 
 from __future__ import annotations
 
+import lib  # noqa: F401  (first: pins the numerics before numpy and torch load; see lib.numerics)
+
+# isort: split
+
 import argparse
 import time
 
 import numpy as np
 import torch
 
-from lib.coding import cnn, saliency
 from lib import device, numerics
+from lib.coding import attribution, training
+from lib.coding.model import SEQ_LEN, SimpleSaliencyCNN
+from lib.recipe import Recipe
 
 
 def bench_training(tokens, labels, dev, epochs: int, batch_size: int) -> tuple[float, float]:
     """Mean (sequences/s, seconds per epoch) over ``epochs`` epochs after one warm-up epoch."""
     torch.manual_seed(0)
-    model = cnn.SimpleSaliencyCNN()
-    cnn.train(model, tokens[:2048], labels[:2048], cnn.TrainConfig(1, batch_size, 1e-3, 0), dev)  # warm-up
-    history = cnn.train(model, tokens, labels, cnn.TrainConfig(epochs, batch_size, 1e-3, 0), dev)
+    model = SimpleSaliencyCNN()
+    training.fit(model, tokens[:2048], labels[:2048], Recipe(1, batch_size, 1e-3, 0), dev)  # warm-up
+    history = training.fit(model, tokens, labels, Recipe(epochs, batch_size, 1e-3, 0), dev)
     rate, seconds = np.mean([[h["sequences_per_s"], h["seconds"]] for h in history], axis=0)
     return float(rate), float(seconds)
 
 
 def bench_saliency(tokens, dev) -> dict[str, float]:
     """Sequences per second of each attribution method on ``tokens``."""
-    model = cnn.SimpleSaliencyCNN().eval()
-    runs = {"gradient": lambda x: saliency.gradient_importance(model, x, dev),
+    model = SimpleSaliencyCNN().eval()
+    runs = {"gradient": lambda x: attribution.gradient_importance(model, x, dev),
             "Integrated Gradients, 50 steps":
-                lambda x: saliency.integrated_gradients_importance(model, x, dev, 50),
-            "SmoothGrad, 20 samples": lambda x: saliency.smoothgrad_importance(model, x, dev, 20)}
+                lambda x: attribution.integrated_gradients_importance(model, x, dev, 50),
+            "SmoothGrad, 20 samples": lambda x: attribution.smoothgrad_importance(model, x, dev, 20)}
     rates = {}
     for name, run in runs.items():
         count = len(tokens) if name == "gradient" else max(1, len(tokens) // 5)
@@ -58,7 +64,7 @@ def main() -> None:
     args = parser.parse_args()
     dev = device.pick(args.device)
     rng = np.random.default_rng(0)
-    tokens = rng.integers(1, 6, (args.sequences, cnn.SEQ_LEN)).astype(np.uint8)
+    tokens = rng.integers(1, 6, (args.sequences, SEQ_LEN)).astype(np.uint8)
     labels = rng.integers(0, 2, args.sequences)
     name = (torch.cuda.get_device_name(dev) if dev.type == "cuda"
             else f"CPU ({torch.get_num_threads()} threads default)")

@@ -1,4 +1,5 @@
-"""Paper B's model (parameter counts, training cache) and saliency statistics on toy models (known gradients)."""
+"""Paper B's model (parameter counts), its training (cache, prediction, evaluation), attribution methods on toy
+models (known gradients) and saliency statistics."""
 
 from __future__ import annotations
 
@@ -9,36 +10,69 @@ import torch
 from torch import nn
 
 from lib import cache
-from lib.coding import cnn, saliency
+from lib.coding import attribution, model, saliency, training
+from lib.recipe import Recipe
 
 
 def test_parameter_counts_match_the_papers_91145():
-    counts = cnn.parameter_counts(cnn.SimpleSaliencyCNN())
+    counts = model.parameter_counts(model.SimpleSaliencyCNN())
     print(counts)
     assert counts == {"learnable parameters": 91_038, "buffers": 107, "state dict values": 91_145}
 
 
 def test_same_padding_keeps_length_and_gives_100_features():
-    model = cnn.SimpleSaliencyCNN().eval()
+    cnn = model.SimpleSaliencyCNN().eval()
     tokens = torch.randint(0, 6, (3, 200))
-    assert model.features(model.embed(tokens).transpose(1, 2)).shape == (3, 4, 25)
-    assert model(tokens).shape == (3, 2)
-    assert torch.allclose(model(tokens), model.classify(model.embed(tokens)))
+    assert cnn.features(cnn.embed(tokens).transpose(1, 2)).shape == (3, 4, 25)
+    assert cnn(tokens).shape == (3, 2)
+    assert torch.allclose(cnn(tokens), cnn.classify(cnn.embed(tokens)))
 
 
-def test_fit_is_cached_deterministic_and_reloads_with_weights_only(isolated_cache):
+def test_trained_model_is_cached_deterministic_and_reloads_with_weights_only(isolated_cache):
     rng = np.random.default_rng(0)
     tokens = rng.integers(1, 5, (64, 200)).astype(np.uint8)
     labels = (tokens[:, :100] == 2).sum(1) > (tokens[:, 100:] == 2).sum(1)
-    config = cnn.TrainConfig(epochs=1, batch_size=16, lr=1e-3, seed=5)
-    model, history = cnn.fit(tokens, labels.astype(np.int64), config, torch.device("cpu"), "toy", threads=1)
+    recipe = Recipe(epochs=1, batch_size=16, lr=1e-3, seed=5)
+    cpu = torch.device("cpu")
+    cnn, history = training.trained_model(tokens, labels.astype(np.int64), recipe, cpu, "toy", threads=1)
     saved = list((isolated_cache / "cnn").glob("*.pt"))
-    assert len(saved) == 1 and len(history) == 1 and history[0]["sequences_per_s"] > 0
-    again, history_again = cnn.fit(tokens, labels, config, torch.device("cpu"), "toy", threads=1)
-    assert history_again == history and cache.module_digest(again) == cache.module_digest(model)
+    key = {"data": "toy", "config": {"epochs": 1, "batch_size": 16, "lr": 1e-3, "seed": 5}, "arch": "SimpleSaliencyCNN-v1",
+           "threads": 1}  # the key of the checkpoints cached before lib.recipe: they stay valid
+    assert saved == [cache.path("cnn", "cnn", key, "pt")]
+    assert len(history) == 1 and history[0]["sequences_per_s"] > 0
+    assert saved[0].with_suffix(".json").exists() and not cnn.training
+    again, history_again = training.trained_model(tokens, labels, recipe, cpu, "toy", threads=1)
+    assert history_again == history and cache.module_digest(again) == cache.module_digest(cnn)
     (isolated_cache / "cnn").joinpath(saved[0].name).unlink()
-    retrained, _ = cnn.fit(tokens, labels, config, torch.device("cpu"), "toy", threads=1)
-    assert cache.module_digest(retrained) == cache.module_digest(model)  # same seed, same weights
+    retrained, _ = training.trained_model(tokens, labels, recipe, cpu, "toy", threads=1)
+    assert cache.module_digest(retrained) == cache.module_digest(cnn)  # same seed, same weights
+    other, _ = training.trained_model(tokens, labels, Recipe(1, 16, 1e-3, 6), cpu, "toy", threads=1)
+    assert cache.module_digest(other) != cache.module_digest(cnn)
+
+
+def test_fit_refuses_patience_the_paper_trains_every_epoch():
+    tokens, labels = np.ones((4, 200), dtype=np.uint8), np.array([0, 1, 0, 1])
+    with pytest.raises(ValueError, match="patience"):
+        training.fit(model.SimpleSaliencyCNN(), tokens, labels, Recipe(1, 2, 1e-3, 0, patience=2), torch.device("cpu"))
+
+
+class FirstToken(nn.Module):
+    """Logits (0, t - 2.5) from the first token t: class 1 (intergenomic) when t is 3 or more."""
+
+    def forward(self, tokens):
+        first = tokens[:, 0].double() - 2.5
+        return torch.stack([torch.zeros_like(first), first], 1)
+
+
+def test_predict_is_the_probability_of_class_1_and_evaluate_counts_per_class():
+    tokens = np.array([[1] * 200, [4] * 200, [3] * 200, [2] * 200, [5] * 200], dtype=np.uint8)
+    labels = np.array([0, 1, 0, 1, 1])  # predicted: 0, 1, 1, 0, 1
+    p = training.predict(FirstToken(), tokens, 2, torch.device("cpu"))
+    np.testing.assert_allclose(p, 1 / (1 + np.exp(-(np.array([1, 4, 3, 2, 5]) - 2.5))))
+    assert p.shape == (5,)
+    found = training.evaluate(FirstToken(), tokens, labels, torch.device("cpu"))
+    assert found == {"accuracy": 0.6, "coding recall": 0.5, "intergenomic recall": pytest.approx(2 / 3),
+                     "sequences": 5}
 
 
 class Linear(nn.Module):
@@ -64,7 +98,7 @@ class Linear(nn.Module):
 def test_gradient_importance_of_a_linear_model_is_the_weight_magnitude():
     model = Linear().eval()
     tokens = np.random.default_rng(1).integers(1, 6, (7, 12))
-    importance, predicted = saliency.gradient_importance(model, tokens, torch.device("cpu"), batch_size=3)
+    importance, predicted = attribution.gradient_importance(model, tokens, torch.device("cpu"), batch_size=3)
     with torch.no_grad():
         expected_class = model(torch.as_tensor(tokens)).argmax(1).numpy()
     assert (predicted == expected_class).all()
@@ -75,12 +109,12 @@ def test_gradient_importance_of_a_linear_model_is_the_weight_magnitude():
 def test_integrated_gradients_and_smoothgrad_on_a_linear_model():
     model = Linear().eval()
     tokens = np.random.default_rng(2).integers(1, 6, (5, 12))
-    plain, predicted = saliency.gradient_importance(model, tokens, torch.device("cpu"))
+    plain, predicted = attribution.gradient_importance(model, tokens, torch.device("cpu"))
     embedded = model.embed(torch.as_tensor(tokens)).detach()
     weight = model.weight.detach()[torch.as_tensor(predicted)]
-    ig = saliency.integrated_gradients_importance(model, tokens, torch.device("cpu"), steps=10)
+    ig = attribution.integrated_gradients_importance(model, tokens, torch.device("cpu"), steps=10)
     np.testing.assert_allclose(ig, (embedded * weight).abs().sum(-1).numpy(), rtol=1e-5)  # exact when linear
-    smooth = saliency.smoothgrad_importance(model, tokens, torch.device("cpu"), samples=4)
+    smooth = attribution.smoothgrad_importance(model, tokens, torch.device("cpu"), samples=4)
     np.testing.assert_allclose(smooth, plain, rtol=1e-5)  # noise does not move a constant gradient
 
 
@@ -102,6 +136,18 @@ def test_positional_statistics_runs_and_class_difference():
     assert means["relative delta"].sum() == pytest.approx(0)
     regions = saliency.region_table(means["delta"], {"first two": (1, 2)})
     assert regions.loc["first two", "mean delta"] == -1 and regions.loc["first two", "share delta > 0"] == 0
+
+
+def test_region_stats_put_the_raw_and_relative_delta_side_by_side():
+    importance = np.ones((4, 200))
+    importance[0, 20:100] = 3  # coding (label 0) higher over the paper's coding region
+    classes = saliency.class_means(importance, np.array([0, 0, 1, 1]))
+    stats = saliency.region_stats(classes)
+    assert list(stats.columns.get_level_values(0).unique()) == ["delta", "relative delta"]
+    assert list(stats.index) == ["coding emphasis, 20-100", "intergenomic emphasis, 150-190", "all positions"]
+    assert stats.loc["coding emphasis, 20-100", ("delta", "share delta > 0")] == pytest.approx(80 / 81)
+    assert stats.loc["intergenomic emphasis, 150-190", ("delta", "mean delta")] == 0
+    assert stats.loc["intergenomic emphasis, 150-190", ("relative delta", "mean delta")] < 0
 
 
 def test_period3_ratio_finds_a_codon_period_and_not_noise():
@@ -134,6 +180,7 @@ def test_model_statistics_report_the_period3_finding_and_region_shares():
     importance = rng.gamma(2.0, 1.0, (n, length)) + 3 * np.outer(labels == 0, wave)
     result = {"importance": importance, "labels": labels, "class_importance": importance, "class_labels": labels}
     stats = saliency.model_statistics(result, seed=0)
+    assert list(stats["delta_positive_share"]) == ["20-100", "150-190", "all"]
     assert stats["period3"]["holds"] and stats["period3"]["p"] < 0.05
     assert stats["high_positions"] == 50 and stats["n"] == n and stats["length"] == length
     assert stats["delta_positive_share"]["all"] == 1.0 and stats["level_ratio"] > 1

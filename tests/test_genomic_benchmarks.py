@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from conftest import gtf_line, write_fasta, write_gtf
 
-from lib.data import annotation, download
-from lib.coding import windows as coding_windows
 from lib.coding import genomic_benchmarks as gb
+from lib.coding import windows as coding_windows
+from lib.data import annotation, download
 from lib.data.genome import Genome, reverse_complement
 
 RNG = np.random.default_rng(7)
@@ -120,8 +120,9 @@ def test_archive_downloaded_from_local_server_read_once_and_cached(server, monke
     assert table[["split", "label", "id"]].values.tolist() == [
         ["train", 0, "0"], ["train", 0, "10"], ["train", 1, "0"], ["test", 0, "3"], ["test", 1, "7"]]
     assert table["seq"].iloc[1] == "ACGN" * 50 and table["seq"].iloc[2] == "T" * 200
+    monkeypatch.setattr(gb, "read_archive", lambda path: pytest.fail("the cached archive was read again"))
     again = gb.load_archive()
-    pd.testing.assert_frame_equal(table, again)
+    pd.testing.assert_frame_equal(table, again)  # as computed, as loaded from the cache
     assert server.hits["/records/1/files/demo.zip"] == 1
 
 
@@ -206,16 +207,16 @@ def test_slice_recipe_on_a_toy_genome(tmp_path):
 
 
 def test_archive_source_checks_the_rebuild_against_the_archive(monkeypatch):
-    from lib.coding import dataset as benchmark_data
+    from lib.coding import dataset
 
-    real, _ = benchmark_data.real_sequences()  # from the shared GRCh38 slice
+    real, _ = dataset.real_sequences()  # from the shared GRCh38 slice
     archive = real[["split", "label", "id", "seq"]].copy()
     archive.loc[0, "seq"] = "N" * 200  # one sequence that the rebuild does not match
     monkeypatch.setattr(gb, "load_archive", lambda: archive)
-    data = benchmark_data.load("archive", block_nt=100_000, seed=0)
+    data = dataset.load("archive", block_nt=100_000, seed=0)
     assert data.recipe_report is None and len(data.table) == len(real)
     assert int(data.real["matches_archive"].sum()) == len(real) - 1
     assert (data.real["held_out"] == (data.real["split"] == "test")).all()
     tokens, labels = data.arrays(real=True)
     assert len(tokens) == int((real["split"] == "test").sum()) and set(labels) == {0, 1}
-    assert benchmark_data.load("archive", block_nt=1, seed=5).key == data.key  # keyed by content only
+    assert dataset.load("archive", block_nt=1, seed=5).key == data.key  # keyed by content only

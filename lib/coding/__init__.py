@@ -2,5 +2,7 @@
 Signatures".
 
 The Genomic Benchmarks coding-vs-intergenomic data (``genomic_benchmarks``: archive and rebuild; ``windows``: the
-benchmark's recipe on a genome; ``dataset``: what chapters train on), the CNN and its training (``cnn``),
-saliency statistics (``saliency``) and the paper's published numbers (``published``)."""
+benchmark's recipe on a genome; ``dataset``: what chapters train on; ``data_report``: chapter 10's account of
+it), the CNN (``model``) and its training and evaluation (``training``), Table 1 over seeds (``accuracy``),
+saliency maps (``attribution``) and their statistics (``saliency``), chapter 11's tables (``saliency_report``),
+the chapters' figures (``figures``) and the paper's published numbers (``published``)."""

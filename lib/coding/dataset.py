@@ -7,20 +7,21 @@
 
 Either way, the shipped interval lists that the slice covers are rebuilt into real benchmark sequences with
 their true labels and split (:func:`lib.coding.genomic_benchmarks.rebuild`): a real test set. Built tables are
-cached under ``$CACHE/genomic_benchmarks`` keyed by their inputs and parameters.
+cached under ``$CACHE/genomic_benchmarks`` (:func:`lib.cache.cached`) keyed by their inputs and parameters.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from lib import cache
-from lib.data import annotation, sources
-from lib.coding import windows as coding_windows
 from lib.coding import genomic_benchmarks as gb
+from lib.coding import windows as coding_windows
+from lib.data import annotation, sources
 from lib.data.genome import Genome
 
 FOLDER = "genomic_benchmarks"
@@ -84,38 +85,40 @@ def real_sequences() -> tuple[pd.DataFrame, pd.DataFrame]:
     """The benchmark intervals the slice covers, rebuilt (newer annotation: it has Ensembl transcript ids),
     and the outcome counts of the rebuild; cached."""
     src, identity = _slice_inputs()
-    target = cache.path(FOLDER, "real", {**identity, "version": 1}, "d")
-    if not target.exists():
-        def build(tmp):
-            table, report = gb.rebuild(Genome(src.genome), annotation.read_gtf(src.newer), gb.read_intervals())
-            tmp.mkdir()
-            table.to_parquet(tmp / "table.parquet", index=False)
-            report.to_parquet(tmp / "report.parquet")
 
-        cache.write_atomic(target, build)
-    return pd.read_parquet(target / "table.parquet"), pd.read_parquet(target / "report.parquet")
+    def build() -> tuple[pd.DataFrame, pd.DataFrame]:
+        return gb.rebuild(Genome(src.genome), annotation.read_gtf(src.newer), gb.read_intervals())
+
+    return cache.cached(FOLDER, "real", {**identity, "version": 1}, "d", build, _save_tables, _load_tables)
 
 
 def slice_table(block_nt: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The slice recipe's table and its step counts (cached); real benchmark sequences excluded."""
     src, identity = _slice_inputs()
     params = {**identity, "block_nt": block_nt, "seed": seed, "test_fraction": TEST_FRACTION, "version": 2}
-    target = cache.path(FOLDER, "slice", params, "d")
-    if not target.exists():
-        def build(tmp):
-            newer, older = annotation.read_gtf(src.newer), annotation.read_gtf(src.older)
-            genes = pd.concat([g.loc[g["feature"] == "gene", ["chrom", "start", "end"]] for g in (newer, older)])
-            intervals = gb.read_intervals()
-            starts = intervals.loc[intervals["label"] == 0, "start"].to_numpy()
-            table, report = coding_windows.slice_windows(
-                Genome(src.genome), newer, genes, starts, block_nt=block_nt, seed=seed,
-                test_fraction=TEST_FRACTION, exclude=real_sequences()[0])
-            tmp.mkdir()
-            table.to_parquet(tmp / "table.parquet", index=False)
-            report.to_parquet(tmp / "report.parquet")
 
-        cache.write_atomic(target, build)
-    return pd.read_parquet(target / "table.parquet"), pd.read_parquet(target / "report.parquet")
+    def build() -> tuple[pd.DataFrame, pd.DataFrame]:
+        newer, older = annotation.read_gtf(src.newer), annotation.read_gtf(src.older)
+        genes = pd.concat([g.loc[g["feature"] == "gene", ["chrom", "start", "end"]] for g in (newer, older)])
+        intervals = gb.read_intervals()
+        starts = intervals.loc[intervals["label"] == 0, "start"].to_numpy()
+        return coding_windows.slice_windows(Genome(src.genome), newer, genes, starts, block_nt=block_nt, seed=seed,
+                                            test_fraction=TEST_FRACTION, exclude=real_sequences()[0])
+
+    return cache.cached(FOLDER, "slice", params, "d", build, _save_tables, _load_tables)
+
+
+def _save_tables(tables: tuple[pd.DataFrame, pd.DataFrame], folder: Path) -> None:
+    """A (table, report) pair as ``table.parquet`` (without index) and ``report.parquet`` in a new ``folder``."""
+    table, report = tables
+    folder.mkdir()
+    table.to_parquet(folder / "table.parquet", index=False)
+    report.to_parquet(folder / "report.parquet")
+
+
+def _load_tables(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The (table, report) pair that :func:`_save_tables` wrote."""
+    return pd.read_parquet(folder / "table.parquet"), pd.read_parquet(folder / "report.parquet")
 
 
 def cap(table: pd.DataFrame, max_per_class: int | None, seed: int) -> pd.DataFrame:

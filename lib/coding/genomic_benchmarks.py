@@ -27,8 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lib import cache
-from lib import paths, vocab
+from lib import cache, paths, vocab
 from lib.data.genome import Genome, GenomeError, reverse_complement
 
 DATASET = "demo_coding_vs_intergenomic_seqs"
@@ -115,14 +114,14 @@ def read_archive(zip_path: Path | str) -> pd.DataFrame:
 
 def load_archive(progress: bool = False) -> pd.DataFrame:
     """The benchmark's archive, downloaded through :mod:`lib.data.download` (entry ``REMOTE``), read once
-    and cached as parquet under ``$CACHE/genomic_benchmarks`` keyed by the zip's name, size and time."""
+    and cached as parquet under ``$CACHE/genomic_benchmarks`` (:func:`lib.cache.cached`) keyed by the zip's
+    name, size and time."""
     from lib.data import download  # imported here: pooch pulls in tqdm.auto, noisy inside a notebook
 
     zip_path = download.fetch(REMOTE, progress=progress)
-    target = cache.path("genomic_benchmarks", "archive", cache.file_identity(zip_path), "parquet")
-    if not target.exists():
-        cache.write_atomic(target, lambda tmp: read_archive(zip_path).to_parquet(tmp, index=False))
-    return pd.read_parquet(target)
+    return cache.cached("genomic_benchmarks", "archive", cache.file_identity(zip_path), "parquet",
+                        lambda: read_archive(zip_path), lambda table, tmp: table.to_parquet(tmp, index=False),
+                        pd.read_parquet)
 
 
 def _sorted(table: pd.DataFrame) -> pd.DataFrame:

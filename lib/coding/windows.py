@@ -22,8 +22,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lib.data.genome import Genome, GenomeError, called_spans
 from lib.coding.genomic_benchmarks import CLASSES, SEQ_LEN, Transcript, transcripts
+from lib.data.genome import Genome, GenomeError, called_spans
 
 CDNA_GENE_TYPES = ("protein_coding", "IG_", "TR_", "pseudogene")  # a gene type containing one of these
 COLUMNS = ["region", "region_start", "chrom", "start", "end", "seq"]

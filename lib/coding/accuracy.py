@@ -1,0 +1,89 @@
+"""Paper B's Table 1 in this book: the CNN's accuracy over seeds, beside the published accuracies.
+
+Every configuration trains ``cnn_seeds`` models (:func:`lib.coding.training.trained`); each is evaluated on the
+test split of its data and on the held-out real benchmark sequences (:func:`seed_results`). Accuracies are
+fractions in the results and percentages in the table and the texts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lib import device
+from lib.book.scorecard import spread
+from lib.coding import published, training
+
+REAL_LABEL = "real benchmark sequences, rebuilt, held out"
+TEST_LABELS = {"slice": "slice test split (genome blocks)", "archive": "benchmark test split"}  # by gb_source
+
+
+def seed_results(P, data) -> pd.DataFrame:
+    """One row per seed of configuration ``P`` (:func:`lib.coding.training.seeds`), indexed by ``seed``:
+    accuracy, class recalls and sequences (:func:`lib.coding.training.evaluate`) on the test split
+    (``test ...``) and on the held-out real benchmark sequences (``real ...``) of ``data``, ``training s``
+    (seconds, all epochs) and ``training sequences/s`` (mean over epochs). Models come from the cache or are
+    trained (:func:`lib.coding.training.trained`)."""
+    dev, rows = device.pick(P.device), []
+    test, real = data.arrays("test"), data.arrays(real=True)
+    for seed in training.seeds(P):
+        model, history = training.trained(P, data, seed)
+        row = {"seed": seed}
+        for name, (tokens, labels) in (("test", test), ("real", real)):
+            row |= {f"{name} {key}": value for key, value in training.evaluate(model, tokens, labels, dev).items()}
+        row |= {"training s": sum(h["seconds"] for h in history),
+                "training sequences/s": float(np.mean([h["sequences_per_s"] for h in history]))}
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("seed")
+
+
+def table1(results: pd.DataFrame, gb_source: str) -> pd.DataFrame:
+    """Paper B's Table 1 with this book's rows first: mean and SD over seeds (NaN for one seed) of the test
+    and real-sequence accuracy (percent) of :func:`seed_results`, then :data:`lib.coding.published.TABLE1`
+    (SD NaN). Columns ``method``, ``evaluated on / source``, ``accuracy %``, ``SD %``."""
+    n = len(results)
+    ours = [("SimpleSaliencyCNN, this book", f"{label} ({n} seeds)", 100 * results[column].mean(),
+             100 * results[column].std(ddof=1) if n > 1 else float("nan"))
+            for label, column in ((TEST_LABELS[gb_source], "test accuracy"), (REAL_LABEL, "real accuracy"))]
+    quoted = [(method, f"published: {source}", value, float("nan")) for method, source, value in published.TABLE1]
+    return pd.DataFrame(ours + quoted, columns=["method", "evaluated on / source", "accuracy %", "SD %"])
+
+
+def mean_sd_text(fractions: pd.Series) -> str:
+    """Mean ± sample SD of accuracies given as fractions, in percent with one decimal: ``"78.1% ± 0.9"``."""
+    return f"{100 * fractions.mean():.1f}% ± {100 * fractions.std(ddof=1):.1f}"
+
+
+def binomial_se(accuracy: float, n: int) -> float:
+    """The binomial standard error of an accuracy ``accuracy`` (fraction) measured on ``n`` sequences, in
+    percentage points."""
+    return 100 * np.sqrt(accuracy * (1 - accuracy) / n)
+
+
+def training_texts(P, results: pd.DataFrame) -> dict[str, int | str]:
+    """Chapter 10's glued values of the training runs: configuration ``P``'s ``epochs`` and ``batch_size``
+    (ints), ``train_seconds`` (all seeds) and ``train_rate`` (mean sequences per second)."""
+    return {"epochs": P.cnn_epochs, "batch_size": P.cnn_batch_size,
+            "train_seconds": f"{results['training s'].sum():.0f} s",
+            "train_rate": f"{results['training sequences/s'].mean():,.0f}"}
+
+
+def accuracy_texts(results: pd.DataFrame, histories: list[list[dict[str, float]]]) -> dict[str, str | int]:
+    """Chapter 10's glued results of :func:`seed_results`: ``acc_test`` and ``acc_real`` (:func:`mean_sd_text`),
+    the mean real-sequence recalls of each class, ``n_seeds`` (an int), ``n_real_held_out``, ``real_se`` (the
+    binomial standard error of the mean real accuracy, points) and ``train_acc``, the mean over the seeds'
+    training ``histories`` of the last epoch's training accuracy."""
+    held_out = results["real sequences"].iloc[0]
+    return {"acc_test": mean_sd_text(results["test accuracy"]), "acc_real": mean_sd_text(results["real accuracy"]),
+            "real_coding_recall": f"{100 * results['real coding recall'].mean():.1f}%",
+            "real_intergenomic_recall": f"{100 * results['real intergenomic recall'].mean():.1f}%",
+            "n_seeds": len(results), "n_real_held_out": f"{int(held_out):,}",
+            "real_se": f"{binomial_se(results['real accuracy'].mean(), held_out):.1f}",
+            "train_acc": f"{100 * np.mean([h[-1]['accuracy'] for h in histories]):.1f}%"}
+
+
+def score_record(results: pd.DataFrame) -> dict:
+    """What the scorecard judges of :func:`seed_results`: ``test`` and ``real`` accuracy (percent) as
+    :func:`lib.book.scorecard.spread` (mean, SD, n), ``real`` with its number of ``sequences``."""
+    return {"test": spread(100 * results["test accuracy"]),
+            "real": {**spread(100 * results["real accuracy"]), "sequences": int(results["real sequences"].iloc[0])}}

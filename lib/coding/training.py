@@ -1,0 +1,126 @@
+"""Training, prediction and evaluation of paper B's CNN on the book's convention (:mod:`lib.recipe`), and the
+trained models of a configuration, cached.
+
+Paper B trains for a fixed number of epochs and reports the accuracy of the last one, so :func:`fit` takes no
+validation inputs and refuses a recipe with ``patience``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from lib import cache, device, numerics
+from lib.coding.model import SimpleSaliencyCNN
+from lib.recipe import Recipe
+
+EVAL_BATCH = 1024  # sequences per forward pass when evaluating
+ARCHITECTURE = "SimpleSaliencyCNN-v1"  # part of the checkpoints' cache key: change it when the model changes
+
+
+def fit(model: SimpleSaliencyCNN, tokens: np.ndarray, labels: np.ndarray, recipe: Recipe,
+        device: torch.device) -> list[dict[str, float]]:
+    """Fit ``model`` in place on ``tokens`` (uint8, (n, 200)) and ``labels`` (int, (n,)) with cross-entropy and
+    Adam, the learning rate decaying linearly from ``recipe.lr`` to 0 over the run (the paper gives no
+    schedule; without one the last epoch's decision threshold swings from run to run); ``recipe.seed`` fixes
+    the batch order. Returns one record per epoch: ``epoch, loss`` (mean training loss), ``accuracy`` (on the
+    training batches, in training mode), ``seconds`` and ``sequences_per_s``."""
+    if recipe.patience is not None:
+        raise ValueError("paper B's CNN trains every epoch of its recipe: patience must be None")
+    generator = torch.Generator().manual_seed(recipe.seed)
+    x = torch.tensor(np.asarray(tokens), dtype=torch.long)
+    y = torch.tensor(np.asarray(labels), dtype=torch.long)
+    model.to(device).train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=recipe.lr)
+    steps = recipe.epochs * -(-len(x) // recipe.batch_size)
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1 - step / steps)
+    history = []
+    for epoch in range(1, recipe.epochs + 1):
+        start, total_loss, correct = time.perf_counter(), 0.0, 0
+        order = torch.randperm(len(x), generator=generator)
+        for batch in order.split(recipe.batch_size):
+            xb, yb = x[batch].to(device), y[batch].to(device)
+            optimizer.zero_grad(set_to_none=True)
+            logits = model(xb)
+            loss = nn.functional.cross_entropy(logits, yb)
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+            total_loss += loss.item() * len(batch)
+            correct += (logits.argmax(1) == yb).sum().item()
+        seconds = time.perf_counter() - start
+        history.append({"epoch": epoch, "loss": total_loss / len(x), "accuracy": correct / len(x),
+                        "seconds": seconds, "sequences_per_s": len(x) / seconds})
+    model.eval()
+    return history
+
+
+@torch.no_grad()
+def probabilities(model: nn.Module, tokens: np.ndarray, batch_size: int, device: torch.device) -> np.ndarray:
+    """Class probabilities (softmax of the logits), float array (n, n_classes), in evaluation mode."""
+    model.to(device).eval()
+    x = torch.tensor(np.asarray(tokens), dtype=torch.long)
+    out = [torch.softmax(model(x[i : i + batch_size].to(device)), 1).cpu() for i in range(0, len(x), batch_size)]
+    return torch.cat(out).numpy() if out else np.zeros((0, 2))
+
+
+def predict(model: nn.Module, tokens: np.ndarray, batch_size: int, device: torch.device) -> np.ndarray:
+    """The probability of class 1 (intergenomic), float array (n,), in evaluation mode."""
+    return probabilities(model, tokens, batch_size, device)[:, 1]
+
+
+def evaluate(model: nn.Module, tokens: np.ndarray, labels: np.ndarray, device: torch.device) -> dict[str, float]:
+    """Accuracy, recall of each class (fractions) and the number of ``sequences`` of ``model`` on ``tokens``
+    (uint8, (n, 200)) / ``labels`` ((n,)); a sequence's class is the more probable one."""
+    correct = probabilities(model, tokens, EVAL_BATCH, device).argmax(1) == labels
+    return {"accuracy": float(correct.mean()), "coding recall": float(correct[labels == 0].mean()),
+            "intergenomic recall": float(correct[labels == 1].mean()), "sequences": len(labels)}
+
+
+def trained_model(tokens: np.ndarray, labels: np.ndarray, recipe: Recipe, device: torch.device, data_key: str,
+                  threads: int | None = None) -> tuple[SimpleSaliencyCNN, list[dict[str, float]]]:
+    """A model fitted from torch seed ``recipe.seed`` (:func:`fit`) on ``tokens``/``labels`` (named ``data_key``
+    in the cache key) with ``threads`` torch CPU threads, and its training history, in evaluation mode on the
+    CPU. Cached through :func:`lib.cache.cached` (``$CACHE/cnn/cnn-<key>.pt``: the state dict, loaded with
+    ``weights_only=True``; the history as JSON beside it, written first). The same inputs give the same
+    weights on the same machine."""
+    recipe_key = {"epochs": recipe.epochs, "batch_size": recipe.batch_size, "lr": recipe.lr, "seed": recipe.seed}
+    params = {"data": data_key, "config": recipe_key, "arch": ARCHITECTURE, "threads": threads}
+    history_file = cache.path("cnn", "cnn", params, "pt").with_suffix(".json")
+
+    def train() -> tuple[SimpleSaliencyCNN, list[dict[str, float]]]:
+        with numerics.fixed_threads(threads):
+            torch.manual_seed(recipe.seed)
+            model = SimpleSaliencyCNN()
+            history = fit(model, tokens, labels, recipe, device)
+        return model.cpu().eval(), history
+
+    def save(value: tuple[SimpleSaliencyCNN, list[dict[str, float]]], tmp: Path) -> None:
+        model, history = value
+        cache.write_atomic(history_file, lambda part: Path(part).write_text(json.dumps(history, indent=1)))
+        torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, tmp)
+
+    def load(weights: Path) -> tuple[SimpleSaliencyCNN, list[dict[str, float]]]:
+        model = SimpleSaliencyCNN()
+        model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+        return model.eval(), json.loads(history_file.read_text())
+
+    return cache.cached("cnn", "cnn", params, "pt", train, save, load)
+
+
+def trained(P, data, seed: int) -> tuple[SimpleSaliencyCNN, list[dict[str, float]]]:
+    """The model of configuration ``P`` (``cnn_*`` knobs, ``device``) trained with ``seed`` on the training split
+    of ``data`` (:class:`lib.coding.dataset.BenchmarkData`), and its history; cached (:func:`trained_model`)."""
+    tokens, labels = data.arrays("train")
+    recipe = Recipe(P.cnn_epochs, P.cnn_batch_size, P.cnn_lr, seed)
+    return trained_model(tokens, labels, recipe, device.pick(P.device), data.key, P.cnn_threads)
+
+
+def seeds(P) -> range:
+    """The seeds of configuration ``P``'s models: ``seed``, ``seed + 1``, ... (``cnn_seeds`` of them)."""
+    return range(P.seed, P.seed + P.cnn_seeds)
