@@ -7,6 +7,10 @@ Prints sequences per second and the peak resident memory of the process.
 
 from __future__ import annotations
 
+import lib  # noqa: F401  (first: pins the numerics before numpy and torch load; see lib.numerics)
+
+# isort: split
+
 import argparse
 import resource
 import time

@@ -6,6 +6,10 @@ Writes (once, cached) a synthetic gzip GTF with GENCODE's layout and attribute s
 
 from __future__ import annotations
 
+import lib  # noqa: F401  (first: pins the numerics before numpy and torch load; see lib.numerics)
+
+# isort: split
+
 import argparse
 import gzip
 import time

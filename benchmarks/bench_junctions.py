@@ -9,8 +9,12 @@ per genome, is timed apart).
 
 from __future__ import annotations
 
+import lib  # noqa: F401  (first: pins the numerics before numpy and torch load; see lib.numerics)
+
+# isort: split
+
 import argparse
-import tempfile
+import itertools
 import time
 from pathlib import Path
 
@@ -18,10 +22,10 @@ import numpy as np
 
 from lib import paths
 from lib.book import config
-from lib.splicing import junctions
 from lib.data import sources
 from lib.data.genome import Genome
 from lib.data.sources import Source
+from lib.splicing import junctions
 
 GENES_PER_CONTIG, INTRONS_PER_GENE, CONTIGS = 1_250, 10, 24
 
@@ -47,7 +51,7 @@ def synthetic_source(folder: Path, seed: int = 0) -> Source:
                 pos += 2_000
             seq = np.frombuffer(b"ACGT", np.uint8)[rng.integers(0, 4, pos + 5_000)]
             for gene, strand, exons in layout:
-                for (_, a), (b, _) in zip(exons[:-1], exons[1:]):  # intron [a, b)
+                for (_, a), (b, _) in itertools.pairwise(exons):  # intron [a, b)
                     donor, acceptor = (a, b - 2) if strand == "+" else (b - 2, a)
                     seq[donor : donor + 2] = np.frombuffer(b"GT" if strand == "+" else b"AC", np.uint8)
                     seq[acceptor : acceptor + 2] = np.frombuffer(b"AG" if strand == "+" else b"CT", np.uint8)
@@ -74,11 +78,10 @@ def timed_build(source: Source, params) -> None:
     start = time.perf_counter()
     Genome(source.genome)
     print(f"genome preparation (once per genome): {time.perf_counter() - start:.1f} s")
-    with tempfile.TemporaryDirectory() as cache:
-        start = time.perf_counter()
-        data = junctions.build(source, params.contigs if source.name != "synthetic" else None, params.flank,
-                               params.max_len, params.seed, cache=Path(cache), progress=lambda m: None)
-        seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    data = junctions.assemble(source, params.contigs if source.name != "synthetic" else None, params.flank,
+                              params.max_len, params.seed, progress=lambda m: None)
+    seconds = time.perf_counter() - start
     rows = len(data.train) + len(data.test)
     r = data.report
     print(f"positives: train {r['train']['positives before cap']:,} ({r['train']['positives']:,} <= max_len "

@@ -36,10 +36,10 @@ def worker(quick: bool) -> dict:
     from bench_cnn import bench_training
     from bench_paper_a import epoch_rate
 
-    from lib.splicing import attribution, experiments, train
-    from lib.coding import cnn
     from lib import numerics
     from lib.book import config
+    from lib.coding.model import SEQ_LEN
+    from lib.splicing import attribution, experiments, train
     from lib.splicing.models import Autoencoder
     from lib.splicing.tokens import encode_all
 
@@ -56,7 +56,7 @@ def worker(quick: bool) -> dict:
     classifier = train.classifier("bilstm_attention", P.ae_latent // 2, P.embed_dim, 0, packed=False)
     rates["classifier epoch"] = epoch_rate(classifier, tokens, labels, P.batch_size, cpu, validation)
     rng = np.random.default_rng(0)
-    cnn_tokens = rng.integers(1, 5, (n["cnn"], cnn.SEQ_LEN)).astype(np.uint8)
+    cnn_tokens = rng.integers(1, 5, (n["cnn"], SEQ_LEN)).astype(np.uint8)
     with numerics.fixed_threads(1):
         rates["CNN epoch"] = bench_training(cnn_tokens, rng.integers(0, 2, n["cnn"]), cpu, 1, 64)[:1]
     untrained = train.classifier("bilstm_attention", P.ae_latent // 2, P.embed_dim, 0, packed=False)

@@ -7,14 +7,19 @@ torch sees one, on the GPU. Prints sequences and nucleotides per second.
 
 from __future__ import annotations
 
+import lib  # noqa: F401  (first: pins the numerics before numpy and torch load; see lib.numerics)
+
+# isort: split
+
 import argparse
 import time
 
 import numpy as np
 import torch
 
-from lib.splicing import experiments, train
 from lib.book import config
+from lib.recipe import Recipe
+from lib.splicing import experiments, train
 from lib.splicing.models import Autoencoder
 from lib.splicing.tokens import encode_all
 
@@ -23,9 +28,9 @@ def epoch_rate(model, tokens, labels, batch_size: int, device: torch.device, val
     """(sequences/s, nucleotides/s) of one training epoch (``validation``: (tokens, labels) for classifiers)."""
     start = time.perf_counter()
     if labels is None:
-        train.fit_autoencoder(model, tokens, tokens[:8], 1, batch_size, 1e-3, 0, device)
+        train.fit_autoencoder(model, tokens, tokens[:8], Recipe(1, batch_size, 1e-3, 0), device)
     else:
-        train.fit_classifier(model, tokens, labels, *validation, 1, 1, batch_size, 1e-3, 0, device)
+        train.fit_classifier(model, tokens, labels, *validation, Recipe(1, batch_size, 1e-3, 0, patience=1), device)
     if device.type == "cuda":
         torch.cuda.synchronize()
     seconds = time.perf_counter() - start

@@ -36,10 +36,12 @@ def worker() -> dict:
     import numpy as np
     import torch
 
-    from lib import cache as cached, numerics
-    from lib.coding import cnn
-    from lib.splicing import experiments, train
+    from lib import cache, numerics
     from lib.book import config
+    from lib.coding import training
+    from lib.coding.model import SimpleSaliencyCNN
+    from lib.recipe import Recipe
+    from lib.splicing import experiments, train
     from lib.splicing.models import Autoencoder
     from lib.splicing.tokens import encode_all
 
@@ -48,12 +50,12 @@ def worker() -> dict:
     tokens = encode_all(seqs)
     torch.manual_seed(0)
     ae = Autoencoder(64, 16, False)
-    train.fit_autoencoder(ae, tokens[:144], tokens[144:], 2, 64, 3e-3, 0, torch.device("cpu"))
+    train.fit_autoencoder(ae, tokens[:144], tokens[144:], Recipe(2, 64, 3e-3, 0), torch.device("cpu"))
     rng = np.random.default_rng(0)
     x, y = rng.integers(1, 5, size=(512, 200)).astype(np.uint8), rng.integers(0, 2, size=512)
     torch.manual_seed(0)
-    model = cnn.SimpleSaliencyCNN()
-    cnn.train(model, x, y, cnn.TrainConfig(1, 64, 1e-3, 0), torch.device("cpu"))
+    model = SimpleSaliencyCNN()
+    training.fit(model, x, y, Recipe(1, 64, 1e-3, 0), torch.device("cpu"))
     return {"autoencoder": cache.module_digest(ae), "cnn": cache.module_digest(model), **numerics.describe()}
 
 

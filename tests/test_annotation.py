@@ -10,8 +10,8 @@ from conftest import gtf_line, write_fasta, write_gtf
 
 from lib.data.annotation import GTFError, introns, read_gtf
 from lib.data.genome import Genome
-from lib.splicing.sites import dinucleotides
 from lib.data.stats import coding_introns, on_contigs
+from lib.splicing.sites import dinucleotides
 
 PC = {"gene_id": "G1", "gene_type": "protein_coding", "gene_name": "ONE"}
 

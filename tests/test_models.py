@@ -8,6 +8,7 @@ import pytest
 import torch
 from torch.nn.utils.rnn import pack_padded_sequence
 
+from lib.recipe import Recipe
 from lib.splicing import train
 from lib.splicing.models import Autoencoder, SpliceClassifier, init_from_encoder, reverse_within
 from lib.splicing.tokens import PAD, buckets, encode, pad
@@ -84,10 +85,18 @@ def test_reconstruction_from_the_latent_alone_beats_chance():
     words = ["ACGTACGTACGT", "TTTTGGGGCCCC", "GATTACAGATTA", "CCGGAATTCCGG"]
     tokens = [encode(w) for w in words] * 8
     model = Autoencoder(latent=16, embed=8)
-    history = train.fit_autoencoder(model, tokens, tokens[:4], epochs=60, batch_size=32, lr=0.02, seed=0,
-                                    device=torch.device("cpu"))
+    history = train.fit_autoencoder(model, tokens, tokens[:4], Recipe(epochs=60, batch_size=32, lr=0.02, seed=0),
+                                    torch.device("cpu"))
     assert history[-1]["held_out_loss"] < 0.3 * np.log(4)  # chance: ln 4 nats per base
     assert history[-1]["held_out_accuracy"] > 0.9
+
+
+def test_the_autoencoder_trains_every_epoch_and_refuses_a_patience():
+    tokens = [encode("ACGTACGT")] * 4
+    recipe = Recipe(epochs=2, batch_size=4, lr=0.01, seed=0)
+    assert len(train.fit_autoencoder(Autoencoder(8, 4), tokens, tokens, recipe, torch.device("cpu"))) == 2
+    with pytest.raises(ValueError, match="patience=3 is not used"):
+        train.fit_autoencoder(Autoencoder(8, 4), tokens, tokens, Recipe(2, 4, 0.01, 0, patience=3), torch.device("cpu"))
 
 
 @pytest.mark.parametrize("kind", ["lstm", "bilstm", "bilstm_attention"])
@@ -120,7 +129,7 @@ def test_random_and_initialized_runs_differ_only_in_the_transferred_weights(kind
             assert torch.equal(tensor, random.state_dict()[name]), name
 
 
-def test_classifier_training_is_seeded_and_cached(tmp_path):
+def test_classifier_training_is_seeded_and_cached():
     rng = np.random.default_rng(0)
     seqs = ["".join(rng.choice(list("ACGT"), 20)) for _ in range(40)]
     labels = np.array([int(s.count("G") > 5) for s in seqs])
@@ -128,15 +137,24 @@ def test_classifier_training_is_seeded_and_cached(tmp_path):
 
     def run():
         model = train.classifier("bilstm", 4, 4, seed=1)
-        return model, train.fit_classifier(model, tokens, labels, tokens[:10], labels[:10], epochs=2, patience=2,
-                                           batch_size=8, lr=0.01, seed=1, device=torch.device("cpu"))
+        recipe = Recipe(epochs=2, batch_size=8, lr=0.01, seed=1, patience=2)
+        return model, train.fit_classifier(model, tokens, labels, tokens[:10], labels[:10], recipe, torch.device("cpu"))
 
     (a, history_a), (b, history_b) = run(), run()
+    stalled = train.fit_classifier(train.classifier("bilstm", 4, 4, seed=1), tokens, labels, tokens[:10],
+                                   labels[:10], Recipe(4, 8, 0.0, 1), torch.device("cpu"))
+    assert len(stalled) == 4  # lr 0: validation accuracy never improves, and without a patience every epoch runs
     assert [h["val_accuracy"] for h in history_a] == [h["val_accuracy"] for h in history_b]
     assert all(torch.equal(a.state_dict()[k], v) for k, v in b.state_dict().items())
     calls = []
-    make = lambda: train.classifier("bilstm", 4, 4, seed=1)  # noqa: E731
-    fit = lambda model: calls.append(1) or []  # noqa: E731
-    train.cached("classifier", {"x": 1}, make, fit, cache=tmp_path)
-    train.cached("classifier", {"x": 1}, make, fit, cache=tmp_path)
+
+    def make():
+        return train.classifier("bilstm", 4, 4, seed=1)
+
+    def fit(model):
+        calls.append(1)
+        return []
+
+    train.cached("classifier", {"x": 1}, make, fit)
+    train.cached("classifier", {"x": 1}, make, fit)
     assert len(calls) == 1

@@ -5,8 +5,8 @@ import math
 
 import pytest
 
-from lib.book import executed, regression
 from lib import paths, seeds
+from lib.book import executed, regression
 
 
 def test_paired_effect_holds_fails_or_is_undecided():

@@ -30,8 +30,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lib.book import config, executed
 from lib import seeds
+from lib.book import config, executed
+from lib.coding import published as paper_b
+from lib.splicing import published
 
 REPRODUCED, NOT_REPRODUCED, UNDECIDED, NOT_COMPARABLE = "reproduced", "not reproduced", "undecided", "not comparable"
 VERDICTS = (REPRODUCED, NOT_REPRODUCED, UNDECIDED, NOT_COMPARABLE)
@@ -126,8 +128,9 @@ def _best_latent(rec):
     if sd is None or not gap > 2 * sd:
         return (f"{ordered[0]} of {'/'.join(map(str, sweep['sizes']))} (lowest held-out loss {losses})", UNDECIDED,
                 reason + "within twice the seed sd, so the order is noise")
-    return (f"{ordered[0]} of {'/'.join(map(str, sweep['sizes']))} (lowest held-out loss {losses})",
-            REPRODUCED if ordered[0] == 256 else NOT_REPRODUCED, reason + "more than twice the seed sd")
+    verdict = REPRODUCED if ordered[0] == published.BEST_LATENT else NOT_REPRODUCED
+    return (f"{ordered[0]} of {'/'.join(map(str, sweep['sizes']))} (lowest held-out loss {losses})", verdict,
+            reason + "more than twice the seed sd")
 
 
 def _over_seeds(per_seed: list[dict], holds, describe, rule: str) -> tuple[str, str, str]:
@@ -169,9 +172,9 @@ def _ig_donor_g(rec):
     def describe(ig):
         means = near(ig)
         return ", ".join(f"{base} {means[base]:+.4f}" for base in sorted(means, key=means.get, reverse=True))
-    return _ig_over_seeds(rec, lambda ig: max(near(ig), key=near(ig).get) == "G", describe,
-                          "rule: G has the highest mean attribution of the four bases within ±5 nt of the donor "
-                          "(positives), where the splice-site consensus lies")
+    return _ig_over_seeds(rec, lambda ig: max(near(ig), key=near(ig).get) == published.IG_DONOR_BASE, describe,
+                          f"rule: {published.IG_DONOR_BASE} has the highest mean attribution of the four bases within "
+                          "±5 nt of the donor (positives), where the splice-site consensus lies")
 
 
 def _ig_logos(rec):
@@ -184,13 +187,13 @@ def _ig_logos(rec):
 def _parameters(rec):
     size = rec["cnn_size"]
     value = f"{size['state_dict_values']:,} ({size['learnable']:,} learnable + {size['buffers']:,} batch-norm buffers)"
-    verdict = REPRODUCED if size["state_dict_values"] == 91_145 else NOT_REPRODUCED
+    verdict = REPRODUCED if size["state_dict_values"] == paper_b.PARAMETERS else NOT_REPRODUCED
     return value, verdict, "the paper's count is that of the state dict: weights and batch-norm buffers"
 
 
 def _cnn_accuracy(rec):
     acc = rec["cnn_accuracy"]
-    value, verdict, reason = _accuracy(91.87, acc["test"])
+    value, verdict, reason = _accuracy(paper_b.ACCURACY, acc["test"])
     real = acc["real"]
     return (f"{value} on the test split; {real['mean']:.2f}% on {real['sequences']:,} real benchmark sequences",
             verdict, reason)
@@ -205,22 +208,23 @@ def _pearson_r(rec):
     per_seed = rec["saliency"]["seeds"]
     low, high = min(s["r_low"] for s in per_seed), max(s["r_high"] for s in per_seed)
     value = "; ".join(f"seed {s['seed']}: {s['r']:.3f} ({s['r_low']:.3f} to {s['r_high']:.3f})" for s in per_seed)
-    return (f"{value}; {per_seed[0]['n']:,} sequences", REPRODUCED if low <= 0.530 <= high else NOT_REPRODUCED,
-            "rule: the paper's r lies within the union of the seeds' 95% intervals (r ± 1.96 bootstrap standard "
+    verdict = REPRODUCED if low <= paper_b.PEARSON_R <= high else NOT_REPRODUCED
+    rule = ("rule: the paper's r lies within the union of the seeds' 95% intervals (r ± 1.96 bootstrap standard "
             "errors over the sequences)")
+    return f"{value}; {per_seed[0]['n']:,} sequences", verdict, rule
 
 
 def _nine_positions(rec):
     per_seed = rec["saliency"]["seeds"]
     counts = sorted({s["high_positions"] for s in per_seed})
     first = per_seed[0]
+    why = (f"the paper's rule (a mean above the 75th percentile of the {first['length']} positional means) marks a "
+           f"quarter of the positions whatever the model; here they form "
+           f"{', '.join(str(s['high_regions']) for s in per_seed)} runs, and "
+           f"{', '.join(str(s['above_pooled']) for s in per_seed)} positions exceed the 75th percentile of all "
+           "values pooled (per seed)")
     return (f"{'/'.join(map(str, counts))} of {first['length']} positions ({len(per_seed)} seeds)",
-            REPRODUCED if counts == [9] else NOT_REPRODUCED,
-            f"the paper's rule (a mean above the 75th percentile of the {first['length']} positional means) marks a "
-            f"quarter of the positions whatever the model; here they form "
-            f"{', '.join(str(s['high_regions']) for s in per_seed)} runs, and "
-            f"{', '.join(str(s['above_pooled']) for s in per_seed)} positions exceed the 75th percentile of all "
-            "values pooled (per seed)")
+            REPRODUCED if counts == [paper_b.HIGH_POSITIONS] else NOT_REPRODUCED, why)
 
 
 def _coverage(runs: list[list[int]], first: int, last: int) -> float:
@@ -230,7 +234,7 @@ def _coverage(runs: list[list[int]], first: int, last: int) -> float:
 
 def _high_regions(rec):
     def shares(s):
-        return {f"{a}-{b}": _coverage(s["high_runs"], a, b) for a, b in ((20, 40), (160, 190))}
+        return {f"{a}-{b}": _coverage(s["high_runs"], a, b) for a, b in paper_b.HIGH_REGIONS}
     return _over_seeds(rec["saliency"]["seeds"], lambda s: min(shares(s).values()) >= 0.5,
                        lambda s: ", ".join(f"{name} {share:.0%} high" for name, share in shares(s).items()),
                        "rule: at least half of each region's positions are high-importance positions")
@@ -269,47 +273,54 @@ class Claim:
 
 
 def _claims() -> list[Claim]:
-    from lib.splicing.experiments import LABELS, PAPER_TABLE1
+    from lib.splicing.experiments import LABELS
 
     ch01, ch02, ch03 = "01_splice_junctions", "02_autoencoder", "03_table1_initialization"
     ch04, ch05, ch10, ch11 = "04_table2_latent_features", "05_integrated_gradients", "10_cnn", "11_saliency"
-    sweep_needs = {**PAPER_A_DATA, "ae_latents": ((128, 256, 512),), "ae_epochs": (300,)}
+    sweep_needs = {**PAPER_A_DATA, "ae_latents": (published.LATENT_SIZES,),
+                   "ae_epochs": (published.AUTOENCODER_EPOCHS,)}
+    sizes = "/".join(map(str, published.LATENT_SIZES))
+    coding, intergenomic = paper_b.span(paper_b.CODING_REGION), paper_b.span(paper_b.INTERGENOMIC_REGION)
     claims = [
-        Claim("A", "training positives, GENCODE v20 (section 4.1)", "290,502", ch01, "measured",
-              _count("train", 290_502), PAPER_A_DATA),
-        Claim("A", "test positives, new in v26 (section 4.1)", "5,612", ch01, "measured",
-              _count("test", 5_612), PAPER_A_DATA),
-        Claim("A", "latent size with the lowest autoencoder loss (section 4.2)", "256 of 128/256/512", ch02,
-              "measured", _best_latent, sweep_needs),
+        Claim("A", "training positives, GENCODE v20 (section 4.1)", f"{published.TRAIN_POSITIVES:,}", ch01,
+              "measured", _count("train", published.TRAIN_POSITIVES), PAPER_A_DATA),
+        Claim("A", "test positives, new in v26 (section 4.1)", f"{published.TEST_POSITIVES:,}", ch01, "measured",
+              _count("test", published.TEST_POSITIVES), PAPER_A_DATA),
+        Claim("A", "latent size with the lowest autoencoder loss (section 4.2)", f"{published.BEST_LATENT} of {sizes}",
+              ch02, "measured", _best_latent, sweep_needs),
     ]
     for init, words in (("random", "random weights"), ("autoencoder", "autoencoder-initialized")):
         for kind, model in LABELS.items():
-            paper = PAPER_TABLE1[(init, kind)]
+            paper = published.TABLE1[(init, kind)]
             claims.append(Claim("A", f"Table 1, {words} {model}", f"{paper:.2f}%", ch03, "measured",
                                 _table1(init, model, paper), PAPER_A_DATA))
-    for classifier, paper in (("SVM", 98.63), ("2-layer ANN", 98.88), ("vanilla RNN", 98.93)):
-        claims.append(Claim("A", f"Table 2, {classifier} on the 256-d latent vectors", f"{paper:.2f}%", ch04,
-                            "measured", _table2(classifier, paper), {**PAPER_A_DATA, "ae_latent": (256,)}))
+    for classifier, paper in published.TABLE2.items():
+        claims.append(Claim("A", f"Table 2, {classifier} on the {published.TABLE2_LATENT}-d latent vectors",
+                            f"{paper:.2f}%", ch04, "measured", _table2(classifier, paper),
+                            {**PAPER_A_DATA, "ae_latent": (published.TABLE2_LATENT,)}))
     claims += [
         Claim("A", "Integrated Gradients: nucleotides near the sites matter most (Figure 2)",
-              "nearest positions highest", ch05, "finding", _ig_near, PAPER_A_DATA),
-        Claim("A", "Integrated Gradients: G is very important at the donor (Figure 4)", "G", ch05, "finding",
-              _ig_donor_g, PAPER_A_DATA),
-        Claim("A", "attribution logos: GT at the donor, AG at the acceptor (Figure 5)", "strong GT and AG", ch05,
-              "finding", _ig_logos, PAPER_A_DATA),
-        Claim("B", "parameters of SimpleSaliencyCNN (section 4.1)", "91,145", ch10, "design", _parameters),
-        Claim("B", "validation accuracy, SimpleSaliencyCNN (Table 1)", "91.87%", ch10, "measured", _cnn_accuracy,
+              published.IG_NEAR_FINDING, ch05, "finding", _ig_near, PAPER_A_DATA),
+        Claim("A", f"Integrated Gradients: {published.IG_DONOR_BASE} is very important at the donor (Figure 4)",
+              published.IG_DONOR_BASE, ch05, "finding", _ig_donor_g, PAPER_A_DATA),
+        Claim("A", f"attribution logos: {published.DONOR_DIMER} at the donor, {published.ACCEPTOR_DIMER} at the "
+              "acceptor (Figure 5)", published.IG_LOGO_FINDING, ch05, "finding", _ig_logos, PAPER_A_DATA),
+        Claim("B", "parameters of SimpleSaliencyCNN (section 4.1)", f"{paper_b.PARAMETERS:,}", ch10, "design",
+              _parameters),
+        Claim("B", "validation accuracy, SimpleSaliencyCNN (Table 1)", f"{paper_b.ACCURACY:.2f}%", ch10, "measured",
+              _cnn_accuracy, PAPER_B_DATA),
+        Claim("B", "validation accuracy, HyenaDNA (Table 1, quoted)", f"{paper_b.HYENADNA_ACCURACY:.2f}%", ch10,
+              "measured", _hyena),
+        Claim("B", "correlation of positional mean and SD (Figure 1)", f"r = {paper_b.PEARSON_R:.3f}", ch11, "measured",
+              _pearson_r, PAPER_B_DATA),
+        Claim("B", "positions above the 75th percentile (Figure 2)", paper_b.HIGH_POSITIONS_WORD, ch11, "design",
+              _nine_positions),
+        Claim("B", "high-importance regions (section 4.2)", " and ".join(map(paper_b.span, paper_b.HIGH_REGIONS)), ch11,
+              "finding", _high_regions, PAPER_B_DATA),
+        Claim("B", "coding emphasis (Figure 3)", f"positions {coding}", ch11, "finding", _emphasis(coding, True),
               PAPER_B_DATA),
-        Claim("B", "validation accuracy, HyenaDNA (Table 1, quoted)", "91.31%", ch10, "measured", _hyena),
-        Claim("B", "correlation of positional mean and SD (Figure 1)", "r = 0.530", ch11, "measured", _pearson_r,
-              PAPER_B_DATA),
-        Claim("B", "positions above the 75th percentile (Figure 2)", "nine", ch11, "design", _nine_positions),
-        Claim("B", "high-importance regions (section 4.2)", "20-40 and 160-190", ch11, "finding", _high_regions,
-              PAPER_B_DATA),
-        Claim("B", "coding emphasis (Figure 3)", "positions 20-100", ch11, "finding", _emphasis("20-100", True),
-              PAPER_B_DATA),
-        Claim("B", "intergenomic emphasis (Figure 3)", "positions 150-190", ch11, "finding",
-              _emphasis("150-190", False), PAPER_B_DATA),
+        Claim("B", "intergenomic emphasis (Figure 3)", f"positions {intergenomic}", ch11, "finding",
+              _emphasis(intergenomic, False), PAPER_B_DATA),
     ]
     return claims
 

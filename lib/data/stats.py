@@ -6,9 +6,8 @@ import pandas as pd
 
 from lib.data.annotation import introns
 from lib.data.genome import Genome, called_spans
+from lib.splicing import published
 from lib.splicing.sites import dinucleotides
-
-MIN_INTRON = 31  # the paper keeps introns "whose length is above 30"
 
 
 def genome_table(genome: Genome, contigs: list[str]) -> pd.DataFrame:
@@ -59,7 +58,8 @@ def gene_types(gtfs: dict[str, pd.DataFrame]) -> pd.DataFrame:
 def coding_introns(gtf: pd.DataFrame) -> pd.DataFrame:
     """Distinct introns (chrom, start, end, strand) of protein-coding genes longer than 30 nt."""
     found = introns(gtf)
-    found = found[(found["gene_type"] == "protein_coding") & (found["end"] - found["start"] >= MIN_INTRON)]
+    long = found["end"] - found["start"] > published.MIN_INTRON_LENGTH
+    found = found[(found["gene_type"] == "protein_coding") & long]
     return found.drop_duplicates(["chrom", "start", "end", "strand"]).reset_index(drop=True)
 
 

@@ -12,13 +12,20 @@ import numpy as np
 import pandas as pd
 import torch
 
-from lib.splicing import attribution, train
 from lib import cache, seeds
 from lib import device as devices
-from lib.splicing import junctions
 from lib.data import sources
+from lib.recipe import Recipe
+from lib.splicing import attribution, junctions, published, train
 from lib.splicing.models import Autoencoder, Encoder
 from lib.splicing.tokens import encode_all
+
+
+def settings(P) -> str:
+    """One line naming the profile, the device and the settings of chapters 02-04's models."""
+    return (f"profile {P.profile!r} on {devices.pick(P.device).type}: max_len {P.max_len}, embedding {P.embed_dim}, "
+            f"latents {list(P.ae_latents)} (downstream {P.ae_latent}), {P.ae_epochs} autoencoder epochs, "
+            f"classifiers up to {P.clf_epochs} epochs (patience {P.patience}), seeds {list(P.clf_seeds)}")
 
 
 def junction_data(P) -> junctions.JunctionSet:
@@ -29,7 +36,7 @@ def junction_data(P) -> junctions.JunctionSet:
 def held_out_split(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Seeded split of ``range(n)`` into (kept, held out) index arrays, ``fraction`` held out (at least 1)."""
     order = np.random.default_rng(seed).permutation(n)
-    cut = max(1, int(round(n * fraction)))
+    cut = max(1, round(n * fraction))
     return np.sort(order[cut:]), np.sort(order[:cut])
 
 
@@ -54,8 +61,8 @@ def autoencoder(P, latent: int, data: junctions.JunctionSet | None = None, seed:
     tokens = encode_all(seqs)
 
     def fit(model):
-        return train.fit_autoencoder(model, [tokens[i] for i in kept], [tokens[i] for i in held], P.ae_epochs,
-                                     P.batch_size, P.lr, seed, devices.pick(P.device))
+        return train.fit_autoencoder(model, [tokens[i] for i in kept], [tokens[i] for i in held],
+                                     Recipe(P.ae_epochs, P.batch_size, P.lr, seed), devices.pick(P.device))
 
     def make():  # seeded before construction: the initial weights depend on the seed alone
         torch.manual_seed(seed)
@@ -70,19 +77,6 @@ def encoders(P, data: junctions.JunctionSet | None = None) -> dict[int, Encoder]
     autoencoder trained with seed ``s``, so claims over seeds include the encoder's own seed-to-seed spread."""
     data = data or junction_data(P)
     return {seed: autoencoder(P, P.ae_latent, data, seed).model.encoder for seed in P.clf_seeds}
-
-
-def best_latent(lowest_loss: dict[int, float], replicate_losses: list[float]) -> dict:
-    """Which latent size reconstructs best, judged against the seed-to-seed spread.
-
-    ``lowest_loss``: latent size -> lowest held-out loss of the sweep (one seed each); ``replicate_losses``: the
-    lowest held-out loss of one size trained with several seeds. Returns ``best`` (the size with the lowest
-    loss), ``gap`` (nats: second lowest minus lowest), ``seed_sd`` (sample sd of the replicates; NaN for fewer
-    than 2) and ``decided``: the gap exceeds twice the seed sd, so the order is not seed noise."""
-    order = sorted(lowest_loss, key=lowest_loss.get)
-    gap = lowest_loss[order[1]] - lowest_loss[order[0]] if len(order) > 1 else float("nan")
-    sd = float(np.std(replicate_losses, ddof=1)) if len(replicate_losses) > 1 else float("nan")
-    return {"best": order[0], "gap": float(gap), "seed_sd": sd, "decided": bool(gap > 2 * sd)}
 
 
 def untrained_encoder(P, latent: int, seed: int | None = None) -> Encoder:
@@ -127,10 +121,12 @@ def classifier_run(P, kind: str, initialized: bool, seed: int, sets: ClassifierD
 
     def fit(model):
         return train.fit_classifier(model, sets.tokens["train"], sets.labels["train"], sets.tokens["val"],
-                                    sets.labels["val"], P.clf_epochs, P.patience, P.batch_size, P.lr, seed,
+                                    sets.labels["val"], Recipe(P.clf_epochs, P.batch_size, P.lr, seed, P.patience),
                                     devices.pick(P.device))
 
-    make = lambda: train.classifier(kind, hidden, P.embed_dim, seed, encoder if initialized else None, P.packed)  # noqa: E731
+    def make():
+        return train.classifier(kind, hidden, P.embed_dim, seed, encoder if initialized else None, P.packed)
+
     model, history = train.cached("classifier", params, make, fit)
     probability = train.predict(model, sets.tokens["test"], P.batch_size, devices.pick(P.device))
     return model, history, train.scores(probability, sets.labels["test"])
@@ -138,9 +134,6 @@ def classifier_run(P, kind: str, initialized: bool, seed: int, sets: ClassifierD
 
 
 LABELS = {"lstm": "LSTM", "bilstm": "BiLSTM", "bilstm_attention": "BiLSTM + attention"}
-PAPER_TABLE1 = {("random", "lstm"): 95.43, ("random", "bilstm"): 96.04, ("random", "bilstm_attention"): 97.23,
-                ("autoencoder", "lstm"): 98.54, ("autoencoder", "bilstm"): 98.60,
-                ("autoencoder", "bilstm_attention"): 99.07}
 
 
 def table1_runs(P, sets: ClassifierData, encoders: dict[int, Encoder]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -174,7 +167,7 @@ def table1_summary(runs: pd.DataFrame) -> pd.DataFrame:
         "runs reaching it": grouped["epochs to converge_acc"].count(),
         "seeds": grouped.size(),
     }).round(2)
-    table.insert(0, "paper accuracy %", [PAPER_TABLE1[key] for key in table.index])
+    table.insert(0, "paper accuracy %", [published.TABLE1[key] for key in table.index])
     return table.rename(index=LABELS, level="model")
 
 
@@ -216,18 +209,20 @@ def attributions(P, model, rows: pd.DataFrame, baseline: str) -> tuple[list[np.n
     each sequence, seeded)."""
     params = {"model": cache.module_digest(model), "rows": train.data_key(rows["seq"]), "baseline": baseline,
               "steps": P.ig_steps, "max_steps": P.ig_max_steps, "tolerance": IG_TOLERANCE, "seed": P.seed}
-    path = cache.path("attributions", "ig", params, "npz")
-    if path.exists():
-        stored = np.load(path)
-        return [stored[f"a{i}"] for i in range(len(rows))], stored["deltas"], stored["steps"]
-    references = attribution.shuffled_references(rows["seq"], P.seed) if baseline == "shuffled" else None
-    values, deltas, steps = attribution.converged_integrated_gradients(
-        model, encode_all(rows["seq"]), references, P.ig_steps, P.ig_max_steps, IG_TOLERANCE, P.ig_internal_batch,
-        P.batch_size, devices.pick(P.device))
 
-    def write(tmp):
+    def compute():
+        references = attribution.shuffled_references(rows["seq"], P.seed) if baseline == "shuffled" else None
+        return attribution.converged_integrated_gradients(
+            model, encode_all(rows["seq"]), references, P.ig_steps, P.ig_max_steps, IG_TOLERANCE,
+            P.ig_internal_batch, P.batch_size, devices.pick(P.device))
+
+    def save(result, tmp):
+        values, deltas, steps = result
         with open(tmp, "wb") as handle:  # a file object: np.savez would add ".npz" to a bare path
             np.savez(handle, deltas=deltas, steps=steps, **{f"a{i}": v for i, v in enumerate(values)})
 
-    cache.write_atomic(path, write)
-    return values, deltas, steps
+    def load(path):
+        stored = np.load(path)
+        return [stored[f"a{i}"] for i in range(len(rows))], stored["deltas"], stored["steps"]
+
+    return cache.cached("attributions", "ig", params, "npz", compute, save, load)

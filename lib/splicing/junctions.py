@@ -24,12 +24,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lib import cache as cached, paths
+from lib import cache, paths
 from lib.data.annotation import introns, read_gtf
 from lib.data.genome import Genome, called_spans, reverse_complement
 from lib.data.sources import Source
+from lib.splicing import published
 
-MIN_INTRON = 31  # "we choose only those introns whose length is above 30"
 KEY = ["chrom", "start", "end", "strand"]
 VERSION = 1  # bump when the build logic changes: it is part of the cache key
 
@@ -70,7 +70,7 @@ def annotated(genome: Genome, found: pd.DataFrame, contigs: list[str], flank: in
     coding = found["gene_type"] == "protein_coding"
     report["not protein_coding"] = int((~no_type & ~coding).sum())
     found = found[coding]
-    short = (found["end"] - found["start"]) < MIN_INTRON
+    short = (found["end"] - found["start"]) <= published.MIN_INTRON_LENGTH
     report["30 nt or shorter"] = int(short.sum())
     found = found[~short]
 
@@ -141,7 +141,10 @@ class _Sites:
 
 def _sites(seq: str, strand: str) -> _Sites:
     b = np.frombuffer(seq.encode("ascii"), dtype=np.uint8)
-    pair = lambda x, y: np.flatnonzero((b[:-1] == ord(x)) & (b[1:] == ord(y)))  # noqa: E731
+
+    def pair(x: str, y: str) -> np.ndarray:
+        return np.flatnonzero((b[:-1] == ord(x)) & (b[1:] == ord(y)))
+
     spans = np.array(called_spans(seq), dtype=np.int64).reshape(-1, 2)
     if strand == "+":
         donors, acceptors = pair("G", "T"), pair("A", "G") + 2
@@ -243,18 +246,30 @@ class JunctionSet:
 
 
 def build(source: Source, contigs: list[str] | None, flank: int, max_len: int | None, seed: int,
-          cache: Path | None = None, progress=print) -> JunctionSet:
-    """Build (or load from the cache) the train/test junction tables for ``source``.
+          progress=print) -> JunctionSet:
+    """:func:`assemble`'s data set, built once and then read from the cache (:func:`lib.cache.cached`: the folder
+    ``$DNABOOK_CACHE/junctions/<source>-<key>`` holding ``train.parquet``, ``test.parquet`` and ``report.json``).
+    The key covers the inputs' identities (name, size, modification time) and every parameter."""
+    inputs = [cache.file_identity(p) for p in (source.genome, *source.releases.values())]
+    params = {"version": VERSION, "source": source.name, "inputs": inputs, "contigs": contigs and list(contigs),
+              "flank": flank, "max_len": max_len, "seed": seed}
 
-    ``contigs``: contig names to use (``None``: all of the genome's). ``max_len``: longest intron kept
-    (``None``: no cap). The cache key covers the inputs' identities and every parameter.
-    """
-    key = _cache_key(source, contigs, flank, max_len, seed)
-    folder = (cache or paths.cache_dir("junctions")) / key
-    if (folder / "report.json").exists():
+    def load(folder: Path) -> JunctionSet:
         progress(f"loading the cached data set {paths.display(folder)}")
         return JunctionSet(pd.read_parquet(folder / "train.parquet"), pd.read_parquet(folder / "test.parquet"),
                            json.loads((folder / "report.json").read_text()))
+
+    return cache.cached("junctions", source.name, params, "",
+                        lambda: assemble(source, contigs, flank, max_len, seed, progress), _save, load)
+
+
+def assemble(source: Source, contigs: list[str] | None, flank: int, max_len: int | None, seed: int,
+             progress=print) -> JunctionSet:
+    """The train/test junction tables of ``source`` and the build report, computed (no cache).
+
+    ``contigs``: contig names to use (``None``: all of the genome's). ``max_len``: longest intron kept
+    (``None``: no cap). ``seed`` draws the negatives. ``progress`` receives one message per step.
+    """
     genome = Genome(source.genome)
     chosen = list(genome.lengths) if contigs is None else [genome.contig(c) for c in contigs]
     report: dict = {"releases": {}, "parameters": {"contigs": chosen, "flank": flank, "max_len": max_len,
@@ -283,7 +298,6 @@ def build(source: Source, contigs: list[str] | None, flank: int, max_len: int | 
         table = pd.concat(parts, ignore_index=True).assign(split=name, flank=flank)
         table["seq"] = _windows(genome, table, flank)
         out[name] = table[list(COLUMNS)]
-    _save(folder, out, report)
     return JunctionSet(out["train"], out["test"], report)
 
 
@@ -300,21 +314,12 @@ def _keys(found: pd.DataFrame, genome: Genome) -> set[tuple]:
     return set(keys.itertuples(index=False, name=None))
 
 
-def _cache_key(source: Source, contigs, flank, max_len, seed) -> str:
-    inputs = [cached.file_identity(p) for p in (source.genome, *source.releases.values())]
-    return cached.key({"version": VERSION, "source": source.name, "inputs": inputs,
-                       "contigs": contigs and list(contigs), "flank": flank, "max_len": max_len, "seed": seed})
-
-
-def _save(folder: Path, tables: dict[str, pd.DataFrame], report: dict) -> None:
-    """Write the tables and report to a temporary folder, then rename it into place (all or nothing)."""
-    def write(tmp: Path) -> None:
-        tmp.mkdir(parents=True)
-        for name, table in tables.items():
-            table.to_parquet(tmp / f"{name}.parquet", index=False)
-        (tmp / "report.json").write_text(json.dumps(report, indent=2))
-
-    cached.write_atomic(folder, write)
+def _save(data: JunctionSet, folder: Path) -> None:
+    """Write the tables and the report of ``data`` into the new folder ``folder``."""
+    folder.mkdir(parents=True)
+    for name in ("train", "test"):
+        getattr(data, name).to_parquet(folder / f"{name}.parquet", index=False)
+    (folder / "report.json").write_text(json.dumps(data.report, indent=2))
 
 
 def checks(table: pd.DataFrame, annotated_keys: set[tuple] | None = None) -> pd.DataFrame:

@@ -9,7 +9,9 @@ vanilla RNN. The paper does not say how its RNN reads one vector; here it reads 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import product
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -21,10 +23,26 @@ from sklearn.svm import SVC
 from torch import nn
 
 from lib import seeds, vocab
+from lib.splicing import published
 from lib.splicing.models import Encoder
-from lib.splicing.tokens import batches
+from lib.splicing.tokens import batches, encode_all
 
 KMERS = ["".join(p) for k in (1, 2, 3) for p in product(vocab.BASES, repeat=k)]
+
+
+class FeatureNames(NamedTuple):
+    """The names of Table 2's four feature sets, as they label its rows."""
+
+    trained: str
+    untrained: str
+    kmer: str
+    length: str
+
+
+def feature_names(latent_size: int) -> FeatureNames:
+    """The feature-set names for encoders of ``latent_size`` dimensions."""
+    return FeatureNames(f"latent, trained encoder ({latent_size})", f"latent, untrained encoder ({latent_size})",
+                        f"k-mer frequencies ({len(KMERS)})", "intron length (1)")
 
 
 def latents(encoder: Encoder, tokens, batch_size: int = 128) -> np.ndarray:
@@ -102,6 +120,23 @@ def classifiers(seed: int) -> dict:
     }
 
 
+def feature_sets(names: FeatureNames, encoders: dict[int, Encoder], untrained: Callable[[int], Encoder],
+                 train_rows: pd.DataFrame, test_rows: pd.DataFrame) -> dict[int, dict[str, tuple[np.ndarray, ...]]]:
+    """Per seed of ``encoders`` (seed -> trained encoder), Table 2's four feature sets of the rows (``seq`` and
+    ``length`` columns), name (``names``, :func:`feature_names`) -> (train matrix, test matrix), each (rows, d):
+    that seed's latent vectors, those of ``untrained(seed)`` (an encoder never trained), the k-mer frequencies
+    and log10 of the intron length; the last two are the same for every seed."""
+    tokens = [encode_all(rows["seq"]) for rows in (train_rows, test_rows)]
+    fixed = {names.kmer: tuple(kmer_frequencies(rows["seq"]) for rows in (train_rows, test_rows)),
+             names.length: tuple(np.log10(rows[["length"]].to_numpy(float)) for rows in (train_rows, test_rows))}
+    sets = {}
+    for seed, encoder in encoders.items():
+        trained = tuple(latents(encoder, t) for t in tokens)
+        control = untrained(seed)
+        sets[seed] = {names.trained: trained, names.untrained: tuple(latents(control, t) for t in tokens), **fixed}
+    return sets
+
+
 def accuracy_runs(features: dict[int, dict[str, tuple[np.ndarray, np.ndarray]]], y_train: np.ndarray,
                   y_test: np.ndarray) -> pd.DataFrame:
     """Test accuracy (%) of every classifier on every feature set, per seed: one row per (``seed``,
@@ -124,6 +159,12 @@ def margin(runs: pd.DataFrame, features: str, control: str) -> dict:
     classifiers on each, paired by seed (:func:`lib.seeds.paired_effect`, points)."""
     per_seed = runs.groupby(["features", "seed"])["accuracy"].mean()
     return seeds.paired_effect(per_seed.loc[features].sort_index(), per_seed.loc[control].sort_index())
+
+
+def paper_row() -> pd.DataFrame:
+    """Paper A's Table 2 as one row shaped like :func:`accuracy_table`'s means."""
+    return pd.DataFrame({("mean", name): [value] for name, value in published.TABLE2.items()},
+                        index=[f"paper: latent ({published.TABLE2_LATENT})"])
 
 
 def accuracy_table(runs: pd.DataFrame) -> pd.DataFrame:

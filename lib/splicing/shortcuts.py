@@ -7,6 +7,16 @@ import pandas as pd
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.tree import DecisionTreeClassifier
 
+CHANCE = 50.0  # accuracy (%) of a constant guess on a balanced set
+CHANCE_MARGIN = 3.0  # points: the least an accuracy must exceed chance by to count as above it
+
+
+def chance_verdict(accuracy: float, spread: float) -> str:
+    """Words for a cross-validated accuracy (%) against the chance level: "about chance level" when it exceeds
+    :data:`CHANCE` by at most twice its spread over folds (``spread``, points) or :data:`CHANCE_MARGIN`, whichever
+    is larger; otherwise "above chance"."""
+    return "about chance level" if accuracy - CHANCE <= max(2 * spread, CHANCE_MARGIN) else "above chance"
+
 
 def gc_content(seqs: pd.Series) -> np.ndarray:
     """Fraction of G or C in each sequence (N excluded from neither count; sequences here have none)."""

@@ -1,9 +1,12 @@
 """Training loops for paper A's models, with seeds, early stopping and checkpoints cached by parameters.
 
+The functions follow the book's training convention (:mod:`lib.recipe`): ``fit_*(model, <training inputs>,
+<validation inputs>, recipe, device) -> history`` and ``predict(model, tokens, batch_size, device)``.
 Checkpoints are ``state_dict`` files loaded with ``weights_only=True``; each sits in
 ``$DNABOOK_CACHE/models/<kind>-<key>/`` beside ``history.json`` (one entry per epoch: losses, accuracies,
-seconds, nucleotides per second). The key hashes every parameter and the training data, so a rerun with the
-same parameters loads instead of training, and a change of any of them trains anew.
+seconds, nucleotides per second), made by :func:`lib.cache.cached`. The key hashes every parameter and the
+training data, so a rerun with the same parameters loads instead of training, and a change of any of them
+trains anew.
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ from sklearn.metrics import roc_auc_score
 from torch import nn
 from tqdm import tqdm  # not tqdm.auto: no widgets in notebooks; disable=None hides bars off a terminal
 
-from lib import cache as cached_files
-from lib import paths
+from lib import cache
+from lib.recipe import Recipe
 from lib.splicing.models import Autoencoder, SpliceClassifier, init_from_encoder
 from lib.splicing.tokens import PAD, batches
 
@@ -44,23 +47,27 @@ def data_key(seqs: Sequence[str], labels: Sequence[int] | None = None) -> str:
     return digest.hexdigest()[:16]
 
 
-def cached(kind: str, params: dict, make: Callable[[], nn.Module], fit: Callable[[nn.Module], list[dict]],
-           cache: Path | None = None) -> tuple[nn.Module, list[dict]]:
-    """``make()`` a model and either load its cached weights and history or ``fit`` it and cache them."""
-    folder = (cache or paths.cache_dir("models")) / f"{kind}-{cached_files.key(params)}"
-    model = make()
-    if (folder / "history.json").exists():
+def cached(kind: str, params: dict, make: Callable[[], nn.Module],
+           fit: Callable[[nn.Module], list[dict]]) -> tuple[nn.Module, list[dict]]:
+    """``make()`` a model and either load its cached weights and history or ``fit`` it and cache them, in the
+    folder ``$DNABOOK_CACHE/models/<kind>-<key of params>`` (:func:`lib.cache.cached`)."""
+    def compute() -> tuple[nn.Module, list[dict]]:
+        model = make()
+        return model, fit(model)
+
+    def save(value: tuple[nn.Module, list[dict]], folder: Path) -> None:
+        model, history = value
+        folder.mkdir(parents=True)
+        torch.save({k: v.cpu() for k, v in model.state_dict().items()}, folder / "model.pt")
+        (folder / "history.json").write_text(json.dumps({"params": params, "epochs": history}, indent=1,
+                                                        default=str))
+
+    def load(folder: Path) -> tuple[nn.Module, list[dict]]:
+        model = make()
         model.load_state_dict(torch.load(folder / "model.pt", weights_only=True, map_location="cpu"))
         return model, json.loads((folder / "history.json").read_text())["epochs"]
-    history = fit(model)
 
-    def write(tmp: Path) -> None:
-        tmp.mkdir(parents=True)
-        torch.save({k: v.cpu() for k, v in model.state_dict().items()}, tmp / "model.pt")
-        (tmp / "history.json").write_text(json.dumps({"params": params, "epochs": history}, indent=1, default=str))
-
-    cached_files.write_atomic(folder, write)
-    return model, history
+    return cache.cached("models", kind, params, "", compute, save, load)
 
 
 # --------------------------------------------------------------------------------------------- autoencoder
@@ -82,18 +89,22 @@ def reconstruction(model: Autoencoder, tokens: Tokens, batch_size: int, device: 
     return {"loss": total / count, "accuracy": correct / count}
 
 
-def fit_autoencoder(model: Autoencoder, train: Tokens, held_out: Tokens, epochs: int, batch_size: int, lr: float,
-                    seed: int, device: torch.device) -> list[dict]:
-    """Train with Adam on cross-entropy (padding masked out); returns one history entry per epoch."""
-    rng = seed_everything(seed)
+def fit_autoencoder(model: Autoencoder, train: Tokens, held_out: Tokens, recipe: Recipe,
+                    device: torch.device) -> list[dict]:
+    """Train with Adam on cross-entropy (padding masked out) for ``recipe.epochs`` epochs; ``recipe.seed`` seeds
+    torch and the batch order. No early stopping: ``recipe.patience`` must be ``None``. Returns one history entry
+    per epoch (losses in nats per base, reconstruction of ``held_out``)."""
+    if recipe.patience is not None:
+        raise ValueError(f"the autoencoder trains every epoch; patience={recipe.patience} is not used")
+    rng = seed_everything(recipe.seed)
     model.to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    optimizer = torch.optim.Adam(model.parameters(), lr=recipe.lr)
     history = []
-    bar = tqdm(range(epochs), desc=f"autoencoder latent {model.latent_size}", disable=None)
+    bar = tqdm(range(recipe.epochs), desc=f"autoencoder latent {model.latent_size}", disable=None)
     for epoch in bar:
         model.train()
         start, total, count = time.perf_counter(), 0.0, 0
-        for _, padded, lengths in batches(train, batch_size, rng):
+        for _, padded, lengths in batches(train, recipe.batch_size, rng):
             padded = padded.to(device)
             logits = model(padded, lengths)
             target = padded[:, : logits.shape[1]]
@@ -104,7 +115,7 @@ def fit_autoencoder(model: Autoencoder, train: Tokens, held_out: Tokens, epochs:
             n = int((target != PAD).sum())
             total, count = total + loss.item() * n, count + n
         seconds = time.perf_counter() - start
-        held = reconstruction(model, held_out, batch_size, device)
+        held = reconstruction(model, held_out, recipe.batch_size, device)
         history.append({"epoch": epoch + 1, "train_loss": total / count, "held_out_loss": held["loss"],
                         "held_out_accuracy": held["accuracy"], "seconds": seconds, "nt_per_s": count / seconds})
         bar.set_postfix(loss=f"{held['loss']:.3f}", nt_s=f"{count / seconds:,.0f}")
@@ -131,27 +142,27 @@ def scores(probability: np.ndarray, labels: np.ndarray) -> dict:
 
 
 def fit_classifier(model: SpliceClassifier, train: Tokens, train_labels: np.ndarray, val: Tokens,
-                   val_labels: np.ndarray, epochs: int, patience: int, batch_size: int, lr: float, seed: int,
-                   device: torch.device) -> list[dict]:
-    """Adam + cross-entropy with early stopping on validation accuracy: stops after ``patience`` epochs
-    without improvement and restores the best epoch's weights. The data order depends on ``seed`` only, so
-    two models trained with the same seed see the same batches in the same order."""
-    rng = np.random.default_rng(seed)
+                   val_labels: np.ndarray, recipe: Recipe, device: torch.device) -> list[dict]:
+    """Adam + cross-entropy for up to ``recipe.epochs`` epochs with early stopping on validation accuracy:
+    stops after ``recipe.patience`` epochs without improvement (``None``: never) and restores the best epoch's
+    weights. The data order depends on ``recipe.seed`` only (the initial weights are the caller's), so two
+    models trained with the same seed see the same batches in the same order. Labels: shape (n,), 0 or 1."""
+    rng = np.random.default_rng(recipe.seed)
     model.to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    optimizer = torch.optim.Adam(model.parameters(), lr=recipe.lr)
     labels = torch.tensor(np.asarray(train_labels), dtype=torch.int64)
     history, best, best_state, waited = [], -1.0, None, 0
-    for epoch in tqdm(range(epochs), desc=f"{model.kind}", disable=None):
+    for epoch in tqdm(range(recipe.epochs), desc=f"{model.kind}", disable=None):
         model.train()
         start, total, nt = time.perf_counter(), 0.0, 0
-        for index, padded, lengths in batches(train, batch_size, rng):
+        for index, padded, lengths in batches(train, recipe.batch_size, rng):
             loss = nn.functional.cross_entropy(model(padded.to(device), lengths), labels[index].to(device))
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             total, nt = total + loss.item() * len(index), nt + int(lengths.sum())
         seconds = time.perf_counter() - start
-        val_scores = scores(predict(model, val, batch_size, device), val_labels)
+        val_scores = scores(predict(model, val, recipe.batch_size, device), val_labels)
         history.append({"epoch": epoch + 1, "train_loss": total / len(train), "val_accuracy": val_scores["accuracy"],
                         "val_auc": val_scores["auc"], "seconds": seconds, "nt_per_s": nt / seconds})
         if val_scores["accuracy"] > best:
@@ -159,7 +170,7 @@ def fit_classifier(model: SpliceClassifier, train: Tokens, train_labels: np.ndar
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
         else:
             waited += 1
-            if waited >= patience:
+            if recipe.patience is not None and waited >= recipe.patience:
                 break
     model.load_state_dict(best_state)
     model.cpu()
