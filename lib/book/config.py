@@ -25,6 +25,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lib.coding import published as paper_b
+from lib.splicing import published as paper_a
+
 PAPER_CONTIGS = tuple(f"chr{c}" for c in [*range(1, 23), "X", "Y"])
 
 # Which chapters use the knobs of each section (the dry run prints them).
@@ -147,8 +150,8 @@ _PAPER_B: dict[str, Any] = {
     "cnn_batch_size": 64,
     "cnn_lr": 1e-3,
     "cnn_threads": 1,  # on the shared 2-core machine 1 thread trained about 5 times faster than 2 (bench_cnn)
-    "saliency_n": 1000,
-    "saliency_per_class": 250,
+    "saliency_n": paper_b.SEQUENCES,
+    "saliency_per_class": paper_b.PER_CLASS,
     "saliency_compare_n": 200,
     "saliency_ig_steps": 50,
     "saliency_smoothgrad_samples": 20,
@@ -183,7 +186,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "clf_seeds": (0, 1, 2),
         "converge_acc": 0.7,
         "ig_n": 60,
-        "ig_steps": 200,  # the paper's 200 steps along the path
+        "ig_steps": paper_a.IG_STEPS,
         "ig_max_steps": 400,  # the models of some seeds need far more (1,600 left most unconverged): a bound
         "ig_internal_batch": 128,  # fastest on 2 CPU cores (benchmarks/bench_attribution.py)
         **_PAPER_B,
@@ -199,15 +202,15 @@ PRESETS: dict[str, dict[str, Any]] = {
         "embed_dim": 32,
         "batch_size": 64,
         "lr": 1e-3,
-        "ae_latents": (128, 256, 512),
-        "ae_latent": 256,
-        "ae_epochs": 300,
+        "ae_latents": paper_a.LATENT_SIZES,
+        "ae_latent": paper_a.BEST_LATENT,
+        "ae_epochs": paper_a.AUTOENCODER_EPOCHS,
         "clf_epochs": 50,
         "patience": 10,
         "clf_seeds": (0, 1, 2, 3, 4),
         "converge_acc": 0.9,
         "ig_n": 2000,
-        "ig_steps": 200,
+        "ig_steps": paper_a.IG_STEPS,
         "ig_max_steps": 1600,
         "ig_internal_batch": 2048,
         **_PAPER_B,
