@@ -33,11 +33,11 @@ PAPER_CONTIGS = tuple(f"chr{c}" for c in [*range(1, 23), "X", "Y"])
 # Which chapters use the knobs of each section (the dry run prints them).
 SECTIONS: dict[str, str] = {
     "run": "every chapter",
-    "genome and splice junctions (paper A data)": "00-05",
-    "paper A models": "02-05",
-    "paper A attribution": "05",
-    "paper B data and CNN": "10-11",
-    "paper B saliency": "11",
+    "genome and splice junctions (paper A data)": "chapters 00-05",
+    "paper A models": "chapters 02-05",
+    "paper A attribution": "chapter 05",
+    "paper B data and CNN": "chapters 10-11",
+    "paper B saliency": "chapter 11",
 }
 
 
@@ -313,7 +313,7 @@ def describe(cfg: Config) -> str:
     preset = PRESETS[cfg.profile]
     lines = [f"profile {cfg.profile}"]
     for section, chapters in SECTIONS.items():
-        lines.append(f"[{section}]  chapters {chapters}")
+        lines.append(f"[{section}]  used by {chapters}")
         for name in KNOBS[1:]:
             f = _FIELDS[name]
             if f.metadata["section"] != section:
@@ -325,6 +325,9 @@ def describe(cfg: Config) -> str:
 
 
 def _text(value: Any) -> str:
+    """A knob's value as YAML would write it (what ``-p knob=value`` takes)."""
+    if isinstance(value, bool):
+        return str(value).lower()
     if isinstance(value, tuple):
         return "[" + ", ".join(map(str, value)) + "]"
     return "null" if value is None else str(value)
