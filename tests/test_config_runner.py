@@ -145,7 +145,20 @@ def test_smoke_run_of_chapter_00_with_override(tmp_path):
     assert "contigs: chr9" in text
 
 
-def test_every_chapter_runs_in_the_smoke_profile(tmp_path):
-    result = run_cli("--profile", "smoke", "--output-dir", str(tmp_path))
+def _stdout(nb) -> str:
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+
+
+def test_every_chapter_runs_in_the_smoke_profile_and_an_override_reaches_each(tmp_path):
+    """All chapters run in ``smoke`` with ``max_len=300``; every one records it, chapters 01-04 print it, and the
+    cache holds a single junction data set: chapters 01-05 all built or read the same, capped one."""
+    out = tmp_path / "out"
+    result = run_cli("--profile", "smoke", "-p", "max_len=300", "--output-dir", str(out))
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
-    assert sorted(p.name for p in tmp_path.glob("*.ipynb")) == [p.name for p in runner.chapters()]
+    assert sorted(p.name for p in out.glob("*.ipynb")) == [p.name for p in runner.chapters()]
+    for path in sorted(out.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        assert nb.metadata.dnabook.config["max_len"] == 300, path.name
+        if path.name[:2] in {"01", "02", "03", "04"}:
+            assert "max_len 300" in _stdout(nb), path.name
+    assert len(list((tmp_path / "cache" / "junctions").glob("slice-*"))) == 1
