@@ -195,7 +195,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         **_COMMON,
         "source": "gencode",
         "contigs": PAPER_CONTIGS,
-        "flank": 40,
+        "flank": paper_a.IG_FLANK,
         "max_len": 3000,  # no cap is infeasible: heuristic negatives would average ~half the longest intron
         "negatives": "heuristic",
         "packed": False,

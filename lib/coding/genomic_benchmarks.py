@@ -39,7 +39,7 @@ REMOTE = "genomic_benchmarks_coding_vs_intergenomic"  # lib.data.download.REGIST
 
 _BAD_LETTER = re.compile(r"[^ACGTN]")
 _MEMBER = re.compile(rf"(?:^|/)({'|'.join(SPLITS)})/({'|'.join(CLASSES)})/([^/]+)\.txt$")
-_TOKENS = vocab.code_table(first=1)
+_TOKENS = vocab.code_table(first=vocab.CODING_PAD + 1)
 
 
 class SequenceError(ValueError):
