@@ -1,7 +1,7 @@
 """The one on-disk cache of expensive steps, keyed by everything that produced them.
 
-:func:`cached` (a value: load it or compute and save it) and :func:`built` (a file or folder: made once) are
-the only ways to cache: a result lives at ``$CACHE/<folder>/<stem>-<key>.<ext>``
+:func:`cached` (a value: load it or compute and save it), :func:`built` (a file or folder: made once) and
+:func:`trained` (a torch model and its training history, on top of :func:`cached`) are the only ways to cache: a result lives at ``$CACHE/<folder>/<stem>-<key>.<ext>``
 (a folder when ``ext`` is empty) where ``key`` is a short SHA-256 of the parameter dict (JSON, sorted keys)
 and the numerics mode. Results are written under a temporary name in the same folder and renamed when
 complete, so a killed run never leaves a half-written file under the final name. Torch checkpoints are
@@ -48,6 +48,33 @@ def cached(folder: str, stem: str, params: dict[str, Any], ext: str, compute: Ca
     value = compute()
     write_atomic(target, lambda tmp: save(value, tmp))
     return value
+
+
+def trained(folder: str, stem: str, params: dict[str, Any], make: Callable[[], Any],
+            fit: Callable[[Any], list[dict]]) -> tuple[Any, list[dict]]:
+    """A trained torch module and its history (one dict per epoch): ``model = make()`` then ``fit(model)`` on a
+    miss, else ``make()`` with the cached weights. Cached as the folder ``$CACHE/folder/stem-<key>/``:
+    ``model.pt`` (the state dict, loaded with ``weights_only=True`` on the CPU) and ``history.json`` (``params``
+    and ``epochs``). A computed model is returned as ``fit`` left it."""
+    import torch
+
+    def compute() -> tuple[Any, list[dict]]:
+        model = make()
+        return model, fit(model)
+
+    def save(value: tuple[Any, list[dict]], target: Path) -> None:
+        model, history = value
+        target.mkdir(parents=True)
+        torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, target / "model.pt")
+        (target / "history.json").write_text(json.dumps({"params": params, "epochs": history}, indent=1,
+                                                        default=str))
+
+    def load(target: Path) -> tuple[Any, list[dict]]:
+        model = make()
+        model.load_state_dict(torch.load(target / "model.pt", weights_only=True, map_location="cpu"))
+        return model, json.loads((target / "history.json").read_text())["epochs"]
+
+    return cached(folder, stem, params, "", compute, save, load)
 
 
 def built(folder: str, stem: str, params: dict[str, Any], ext: str, write: Callable[[Path], None]) -> Path:

@@ -7,9 +7,7 @@ validation inputs and refuses a recipe with ``patience``.
 
 from __future__ import annotations
 
-import json
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -86,31 +84,21 @@ def trained_model(tokens: np.ndarray, labels: np.ndarray, recipe: Recipe, device
                   threads: int | None = None) -> tuple[SimpleSaliencyCNN, list[dict[str, float]]]:
     """A model fitted from torch seed ``recipe.seed`` (:func:`fit`) on ``tokens``/``labels`` (named ``data_key``
     in the cache key) with ``threads`` torch CPU threads, and its training history, in evaluation mode on the
-    CPU. Cached through :func:`lib.cache.cached` (``$CACHE/cnn/cnn-<key>.pt``: the state dict, loaded with
-    ``weights_only=True``; the history as JSON beside it, written first). The same inputs give the same
-    weights on the same machine."""
+    CPU. Cached by :func:`lib.cache.trained` (``$CACHE/cnn/cnn-<key>/``). The same inputs give the same weights
+    on the same machine."""
     recipe_key = {"epochs": recipe.epochs, "batch_size": recipe.batch_size, "lr": recipe.lr, "seed": recipe.seed}
     params = {"data": data_key, "config": recipe_key, "arch": ARCHITECTURE, "threads": threads}
-    history_file = cache.path("cnn", "cnn", params, "pt").with_suffix(".json")
 
-    def train() -> tuple[SimpleSaliencyCNN, list[dict[str, float]]]:
+    def make() -> SimpleSaliencyCNN:  # seeded before construction: the initial weights depend on the seed alone
+        torch.manual_seed(recipe.seed)
+        return SimpleSaliencyCNN()
+
+    def train(model: SimpleSaliencyCNN) -> list[dict[str, float]]:
         with numerics.fixed_threads(threads):
-            torch.manual_seed(recipe.seed)
-            model = SimpleSaliencyCNN()
-            history = fit(model, tokens, labels, recipe, device)
-        return model.cpu().eval(), history
+            return fit(model, tokens, labels, recipe, device)
 
-    def save(value: tuple[SimpleSaliencyCNN, list[dict[str, float]]], tmp: Path) -> None:
-        model, history = value
-        cache.write_atomic(history_file, lambda part: Path(part).write_text(json.dumps(history, indent=1)))
-        torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, tmp)
-
-    def load(weights: Path) -> tuple[SimpleSaliencyCNN, list[dict[str, float]]]:
-        model = SimpleSaliencyCNN()
-        model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
-        return model.eval(), json.loads(history_file.read_text())
-
-    return cache.cached("cnn", "cnn", params, "pt", train, save, load)
+    model, history = cache.trained("cnn", "cnn", params, make, train)
+    return model.cpu().eval(), history
 
 
 def trained(P, data, seed: int) -> tuple[SimpleSaliencyCNN, list[dict[str, float]]]:

@@ -1,6 +1,6 @@
 """Paper A's experiments as functions of the resolved profile parameters ``P`` (chapters 02-04).
 
-Each returns cached results when the same parameters ran before (:func:`lib.splicing.train.cached`), so chapter 03
+Each returns cached results when the same parameters ran before (:func:`lib.cache.trained`), so chapter 03
 reuses chapter 02's autoencoder and chapter 04 reuses both.
 """
 
@@ -68,7 +68,7 @@ def autoencoder(P, latent: int, data: junctions.JunctionSet | None = None, seed:
         torch.manual_seed(seed)
         return Autoencoder(latent, P.embed_dim, P.packed)
 
-    model, history = train.cached("autoencoder", params, make, fit)
+    model, history = cache.trained("models", "autoencoder", params, make, fit)
     return AutoencoderRun(model, history, latent)
 
 
@@ -127,10 +127,9 @@ def classifier_run(P, kind: str, initialized: bool, seed: int, sets: ClassifierD
     def make():
         return train.classifier(kind, hidden, P.embed_dim, seed, encoder if initialized else None, P.packed)
 
-    model, history = train.cached("classifier", params, make, fit)
+    model, history = cache.trained("models", "classifier", params, make, fit)
     probability = train.predict(model, sets.tokens["test"], P.batch_size, devices.pick(P.device))
     return model, history, train.scores(probability, sets.labels["test"])
-
 
 
 LABELS = {"lstm": "LSTM", "bilstm": "BiLSTM", "bilstm_attention": "BiLSTM + attention"}

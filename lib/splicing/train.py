@@ -1,21 +1,17 @@
-"""Training loops for paper A's models, with seeds, early stopping and checkpoints cached by parameters.
+"""Training loops for paper A's models, with seeds and early stopping.
 
 The functions follow the book's training convention (:mod:`lib.recipe`): ``fit_*(model, <training inputs>,
 <validation inputs>, recipe, device) -> history`` and ``predict(model, tokens, batch_size, device)``.
-Checkpoints are ``state_dict`` files loaded with ``weights_only=True``; each sits in
-``$DNABOOK_CACHE/models/<kind>-<key>/`` beside ``history.json`` (one entry per epoch: losses, accuracies,
-seconds, nucleotides per second), made by :func:`lib.cache.cached`. The key hashes every parameter and the
-training data, so a rerun with the same parameters loads instead of training, and a change of any of them
-trains anew.
+:mod:`lib.splicing.experiments` caches the trained models with :func:`lib.cache.trained`
+(``$DNABOOK_CACHE/models/<kind>-<key>/``; history: one entry per epoch with losses, accuracies, seconds and
+nucleotides per second), keyed by every parameter and the training data.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import time
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 
 import numpy as np
 import torch
@@ -23,7 +19,6 @@ from sklearn.metrics import roc_auc_score
 from torch import nn
 from tqdm import tqdm  # not tqdm.auto: no widgets in notebooks; disable=None hides bars off a terminal
 
-from lib import cache
 from lib.recipe import Recipe
 from lib.splicing.models import Autoencoder, SpliceClassifier, init_from_encoder
 from lib.splicing.tokens import PAD, batches
@@ -45,29 +40,6 @@ def data_key(seqs: Sequence[str], labels: Sequence[int] | None = None) -> str:
     if labels is not None:
         digest.update(bytes(int(x) for x in labels))
     return digest.hexdigest()[:16]
-
-
-def cached(kind: str, params: dict, make: Callable[[], nn.Module],
-           fit: Callable[[nn.Module], list[dict]]) -> tuple[nn.Module, list[dict]]:
-    """``make()`` a model and either load its cached weights and history or ``fit`` it and cache them, in the
-    folder ``$DNABOOK_CACHE/models/<kind>-<key of params>`` (:func:`lib.cache.cached`)."""
-    def compute() -> tuple[nn.Module, list[dict]]:
-        model = make()
-        return model, fit(model)
-
-    def save(value: tuple[nn.Module, list[dict]], folder: Path) -> None:
-        model, history = value
-        folder.mkdir(parents=True)
-        torch.save({k: v.cpu() for k, v in model.state_dict().items()}, folder / "model.pt")
-        (folder / "history.json").write_text(json.dumps({"params": params, "epochs": history}, indent=1,
-                                                        default=str))
-
-    def load(folder: Path) -> tuple[nn.Module, list[dict]]:
-        model = make()
-        model.load_state_dict(torch.load(folder / "model.pt", weights_only=True, map_location="cpu"))
-        return model, json.loads((folder / "history.json").read_text())["epochs"]
-
-    return cache.cached("models", kind, params, "", compute, save, load)
 
 
 # --------------------------------------------------------------------------------------------- autoencoder
