@@ -17,6 +17,21 @@ from urllib.parse import urlsplit
 import pytest
 
 
+@pytest.fixture
+def token_batch():
+    """Five paper-A token sequences of lengths 30, 12, 7, 30 and 1, padded to 30: (tokens (5, 30), lengths (5,))."""
+    import torch
+
+    from lib.splicing.tokens import PAD
+
+    torch.manual_seed(0)
+    lengths = torch.tensor([30, 12, 7, 30, 1])
+    tokens = torch.randint(0, 4, (5, 30))
+    for row, n in enumerate(lengths):
+        tokens[row, n:] = PAD
+    return tokens, lengths
+
+
 @pytest.fixture(autouse=True)
 def isolated_cache(tmp_path, monkeypatch):
     """Every test gets its own DNABOOK_CACHE, so nothing leaks between tests or into data/cache."""

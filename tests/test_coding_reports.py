@@ -102,7 +102,7 @@ def test_table1_texts_and_score_record_over_seeds():
 
 def test_seed_results_and_saliency_of_every_seed_on_tiny_data(data):
     P = SimpleNamespace(device="cpu", seed=3, cnn_seeds=2, cnn_epochs=1, cnn_batch_size=16, cnn_lr=1e-3,
-                        cnn_threads=1, saliency_n=8, saliency_per_class=2, saliency_compare_n=3, saliency_ig_steps=2,
+                        cnn_threads=1, workers=2, saliency_n=8, saliency_per_class=2, saliency_compare_n=3, saliency_ig_steps=2,
                         saliency_smoothgrad_samples=2)
     results = accuracy.seed_results(P, data)
     assert list(results.index) == [3, 4] and results["test sequences"].tolist() == [12, 12]

@@ -39,8 +39,8 @@ def test_site_sample_keeps_only_the_chosen_rows_and_aligns_their_bases():
 
 
 def test_describe_sample_names_profile_device_seeds_and_sample():
-    P = SimpleNamespace(profile="smoke", device="cpu", clf_seeds=(0, 1), ig_steps=20, ig_max_steps=160)
-    assert ig_summary.describe_sample(P, ROWS) == (
+    P = SimpleNamespace(profile="smoke", device="cpu", ig_steps=20, ig_max_steps=160)
+    assert ig_summary.describe_sample(P, ROWS, "autoencoder-initialized BiLSTM + attention", [0, 1]) == (
         "profile 'smoke' on cpu: autoencoder-initialized BiLSTM + attention, seeds [0, 1]; 3 test sequences "
         "(2 positives); 20 steps (up to 160); window 40 nt")
 

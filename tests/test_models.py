@@ -15,16 +15,6 @@ from lib.splicing.models import Autoencoder, SpliceClassifier, init_from_encoder
 from lib.splicing.tokens import PAD, buckets, encode, pad
 
 
-@pytest.fixture
-def batch():
-    torch.manual_seed(0)
-    lengths = torch.tensor([30, 12, 7, 30, 1])
-    tokens = torch.randint(0, 4, (5, 30))
-    for row, n in enumerate(lengths):
-        tokens[row, n:] = PAD
-    return tokens, lengths
-
-
 def test_encode_and_pad():
     assert encode("ACGTN").tolist() == [0, 1, 2, 3, 4]
     with pytest.raises(ValueError, match="'X' is not one of A, C, G, T, N"):
@@ -47,15 +37,15 @@ def test_reverse_within_keeps_padding_and_inverts():
     assert torch.equal(reverse_within(out, torch.tensor([4, 2])), x)
 
 
-def test_autoencoder_shapes(batch):
-    tokens, lengths = batch
+def test_autoencoder_shapes(token_batch):
+    tokens, lengths = token_batch
     model = Autoencoder(latent=16, embed=8)
     assert model.encoder(tokens, lengths).shape == (5, 16)
     assert model(tokens, lengths).shape == (5, 30, 4)
 
 
-def test_padded_runs_equal_packed_runs_and_torch_bidirectional_lstm(batch):
-    tokens, lengths = batch
+def test_padded_runs_equal_packed_runs_and_torch_bidirectional_lstm(token_batch):
+    tokens, lengths = token_batch
     padded, packed = Autoencoder(16, 8, packed=False), Autoencoder(16, 8, packed=True)
     packed.load_state_dict(padded.state_dict())
     mask = torch.arange(30)[None] < lengths[:, None]
@@ -73,8 +63,8 @@ def test_padded_runs_equal_packed_runs_and_torch_bidirectional_lstm(batch):
 
 
 @pytest.mark.parametrize("kind", ["lstm", "bilstm", "bilstm_attention"])
-def test_classifier_shapes_and_modes(batch, kind):
-    tokens, lengths = batch
+def test_classifier_shapes_and_modes(token_batch, kind):
+    tokens, lengths = token_batch
     padded, packed = SpliceClassifier(kind, 8, 8), SpliceClassifier(kind, 8, 8, packed=True)
     packed.load_state_dict(padded.state_dict())
     assert padded(tokens, lengths).shape == (5, 2)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lib.coding import published as paper_b
+from lib.recipe import SCHEDULES
 from lib.splicing import published as paper_a
 
 PAPER_CONTIGS = tuple(f"chr{c}" for c in [*range(1, 23), "X", "Y"])
@@ -65,6 +66,8 @@ class Config(Mapping):
     profile: str = knob("run", "the preset these values start from", "str", choices=("smoke", "default", "paper"))
     seed: int = knob("run", "seeds data sampling, splits and the first model of every seeded set", "int", low=0)
     device: str = knob("run", "auto picks CUDA when present (lib.device)", "str", choices=("auto", "cpu", "cuda"))
+    workers: int = knob("run", "processes that train paper A's models at once, one torch thread each (lib.workers)",
+                        "int", low=1)
     # paper A data (chapters 00-05)
     source: str = knob(_DATA, "slice: the offline GRCh38 slice; gencode: GENCODE v20/v26 + GRCh38, downloaded",
                        "str", choices=("slice", "gencode"))
@@ -83,11 +86,18 @@ class Config(Mapping):
     ae_latent: int = knob(_A, "latent size the classifiers build on (even: half per LSTM direction)", "int", low=2)
     ae_epochs: int = knob(_A, "autoencoder epochs", "int", low=1)
     clf_epochs: int = knob(_A, "classifier budget (max epochs), with and without initialization", "int", low=1)
-    patience: int = knob(_A, "early stopping: epochs without a better validation accuracy", "int", low=1)
+    patience: int = knob(_A, "early stopping: epochs without a lower validation loss", "int", low=1)
+    clf_lr: float = knob(_A, "classifiers' AdamW learning rate", "float", low=0)
+    clf_batch_size: int = knob(_A, "classifiers' sequences per batch", "int", low=1)
+    clf_weight_decay: float = knob(_A, "classifiers' AdamW weight decay (0: Adam)", "float", low=0)
+    clf_dropout: float = knob(_A, "classifiers' dropout on the pooled representation", "float", low=0, high=0.9)
+    clf_schedule: str = knob(_A, "classifiers' learning rate schedule", "str", choices=SCHEDULES)
     clf_seeds: tuple[int, ...] = knob(_A, "seeds of the classifiers (and their encoders)", "ints", low=0)
     converge_acc: float = knob(_A, "validation accuracy whose first epoch measures convergence speed", "float",
                                low=0, high=1)
     # paper A attribution (chapter 05)
+    ig_seeds: int = knob(_IG, "models attributed: the best classifier of the first ig_seeds of clf_seeds", "int",
+                         low=1)
     ig_n: int = knob(_IG, "test sequences attributed per seed (half positives, half negatives)", "int", low=2)
     ig_steps: int = knob(_IG, "first number of steps along the path", "int", low=2)
     ig_max_steps: int = knob(_IG, "steps double per sequence up to this until IG converges", "int", low=2)
@@ -139,7 +149,7 @@ class Config(Mapping):
 KNOBS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Config))
 _FIELDS = {f.name: f for f in dataclasses.fields(Config)}
 
-_COMMON: dict[str, Any] = {"seed": 0, "device": "auto"}
+_COMMON: dict[str, Any] = {"seed": 0, "device": "auto", "workers": 2}
 
 _PAPER_B: dict[str, Any] = {
     "gb_source": "slice",
@@ -162,7 +172,8 @@ PRESETS: dict[str, dict[str, Any]] = {
         **_COMMON, "source": "slice", "contigs": ("chr20",), "flank": 40, "max_len": 500,
         "negatives": "heuristic", "packed": False, "embed_dim": 8, "batch_size": 64, "lr": 3e-3,
         "ae_latents": (8, 16), "ae_latent": 16, "ae_epochs": 2, "clf_epochs": 2, "patience": 2, "clf_seeds": (0,),
-        "converge_acc": 0.6, "ig_n": 16, "ig_steps": 20, "ig_max_steps": 160, "ig_internal_batch": 256,
+        "clf_lr": 3e-3, "clf_batch_size": 64, "clf_weight_decay": 0.0, "clf_dropout": 0.0, "clf_schedule": "constant",
+        "converge_acc": 0.6, "ig_seeds": 1, "ig_n": 16, "ig_steps": 20, "ig_max_steps": 160, "ig_internal_batch": 256,
         **_PAPER_B, "gb_max_per_class": 300, "cnn_epochs": 1, "cnn_seeds": 2, "saliency_n": 100,
         "saliency_per_class": 50, "saliency_compare_n": 20, "saliency_ig_steps": 8, "saliency_smoothgrad_samples": 4,
     },
@@ -171,7 +182,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "source": "slice",
         "contigs": None,
         "flank": 40,
-        "max_len": 1000,
+        "max_len": 600,  # fits the 25-minute budget with 5 seeds; 1,000 kept 29% more junctions
         # paper A models: sized so chapters 02-04 take about 15 min on 2 CPU cores
         "negatives": "heuristic",
         "packed": False,
@@ -180,11 +191,17 @@ PRESETS: dict[str, dict[str, Any]] = {
         "lr": 3e-3,
         "ae_latents": (32, 64, 128),  # paper: 128, 256, 512
         "ae_latent": 64,  # paper: 256
-        "ae_epochs": 20,  # paper: 300
-        "clf_epochs": 8,
+        "ae_epochs": 10,  # paper: 300
+        "clf_epochs": 15,
         "patience": 3,
-        "clf_seeds": (0, 1, 2),
+        "clf_lr": 3e-3,  # the winner of python -m lib search (chapter 03)
+        "clf_batch_size": 32,
+        "clf_weight_decay": 0.0,
+        "clf_dropout": 0.0,
+        "clf_schedule": "constant",
+        "clf_seeds": (0, 1, 2, 3, 4),
         "converge_acc": 0.7,
+        "ig_seeds": 3,
         "ig_n": 60,
         "ig_steps": paper_a.IG_STEPS,
         "ig_max_steps": 400,  # the models of some seeds need far more (1,600 left most unconverged): a bound
@@ -193,6 +210,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     },
     "paper": {
         **_COMMON,
+        "workers": 1,  # one GPU: the models train one after another on it
         "source": "gencode",
         "contigs": PAPER_CONTIGS,
         "flank": paper_a.IG_FLANK,
@@ -207,8 +225,14 @@ PRESETS: dict[str, dict[str, Any]] = {
         "ae_epochs": paper_a.AUTOENCODER_EPOCHS,
         "clf_epochs": 50,
         "patience": 10,
+        "clf_lr": 1e-3,
+        "clf_batch_size": 64,
+        "clf_weight_decay": 0.0,
+        "clf_dropout": 0.0,
+        "clf_schedule": "constant",
         "clf_seeds": (0, 1, 2, 3, 4),
         "converge_acc": 0.9,
+        "ig_seeds": 5,
         "ig_n": 2000,
         "ig_steps": paper_a.IG_STEPS,
         "ig_max_steps": 1600,

@@ -223,7 +223,19 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--profile", default="default", help=f"one of: {', '.join(config.PRESETS)}")
     c.add_argument("-p", "--parameter", action="append", default=[], metavar="KNOB=VALUE")
     sub.add_parser("pages", help="refresh the summary pages (scorecard, execution statistics) from the chapters")
+    s = sub.add_parser("search", help="rerun chapter 03's validation-only search of the classifiers' training "
+                       "recipe and write notebooks/results/recipe_search.csv")
+    s.add_argument("--profile", default="default", help=f"one of: {', '.join(config.PRESETS)}")
+    s.add_argument("-p", "--parameter", action="append", default=[], metavar="KNOB=VALUE")
     args = parser.parse_args(argv)
+    if args.command == "search":
+        from lib.splicing import experiments, search  # torch loads only for the commands that train
+
+        P = config.resolve(args.profile, parse_overrides(args.parameter))
+        results = search.run(P, experiments.classifier_data(P))
+        print(results.to_string())
+        print(f"written: {search.save(results)}")
+        return 0
     if args.command == "config":
         try:
             print(config.describe(config.resolve(args.profile, parse_overrides(args.parameter))))

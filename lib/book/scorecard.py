@@ -9,6 +9,10 @@ record and the parameters the chapter ran with (papermill's metadata), and appli
   depends on; otherwise the verdict is *not comparable* and the reason names what differed.
 - A **design** number (the parameter count, how many positions a percentile rule selects) follows from the
   method alone and is compared on any profile.
+- A **relative** claim (initialization improves accuracy, the middle latent size reconstructs best) compares
+  the paper's own variants with each other, so it can be tested on any data: it is judged on the profile's
+  data over seeds (*reproduced* when the paired 95% interval lies on the paper's side of zero, *not reproduced*
+  on the other side, *undecided* when it contains zero), and its reason names the data it was measured on.
 - A **finding** (where attribution concentrates) is checked on each seed's model that the profile trained, with
   the rule stated in its row: *reproduced* when it holds for every seed, *not reproduced* when it holds for
   none, *undecided* when the seeds disagree (:mod:`lib.seeds`); on a profile that is not the paper's, the row
@@ -184,6 +188,38 @@ def _ig_logos(rec):
                           "rule: all four letters push the score towards 'junction' (positive logo height)")
 
 
+def _relative(effect: dict[str, Any], unit: str) -> tuple[str, str]:
+    """(value, verdict) of a paired effect over seeds (:func:`lib.seeds.paired_effect`): *reproduced* when its
+    95% interval lies above zero, *not reproduced* below, *undecided* when it contains zero."""
+    verdict = {seeds.HOLDS: REPRODUCED, seeds.FAILS: NOT_REPRODUCED, seeds.UNDECIDED: UNDECIDED}[effect["verdict"]]
+    return seeds.effect_text(effect, unit).split(":")[0], verdict
+
+
+def _init_effect(model: str, quantity: str, unit: str) -> Judge:
+    def judge(rec):
+        value, verdict = _relative(rec["init_effects"][model][quantity], unit)
+        return value, verdict, ("rule: the paired difference over seeds (initialized minus random; same seed, data "
+                                "order and budget) has a 95% confidence interval above zero")
+    return judge
+
+
+def _middle_latent(rec):
+    sweep = rec["latent_sweep"]
+    lowest = {int(size): loss for size, loss in sweep["lowest_loss"].items()}
+    sizes = sorted(lowest)
+    middle = sizes[len(sizes) // 2]
+    others = min(lowest[s] for s in sizes if s != middle)
+    gap, sd = others - lowest[middle], sweep["seed_sd"]
+    value = f"{middle} of {'/'.join(map(str, sizes))}: {lowest[middle]:.4f} vs {others:.4f} nats (best other size)"
+    if sd is None or abs(gap) <= 2 * sd:
+        verdict = UNDECIDED
+    else:
+        verdict = REPRODUCED if gap > 0 else NOT_REPRODUCED
+    spread = f"{sd:.4f}" if sd is not None else "unknown"
+    return value, verdict, (f"rule: the middle size's lowest held-out loss beats every other size's by more than "
+                            f"twice the seed-to-seed sd ({spread})")
+
+
 def _parameters(rec):
     size = rec["cnn_size"]
     value = f"{size['state_dict_values']:,} ({size['learnable']:,} learnable + {size['buffers']:,} batch-norm buffers)"
@@ -267,7 +303,7 @@ class Claim:
     claim: str
     paper_value: str
     chapter: str  # notebook stem, e.g. "03_table1_initialization"
-    kind: str  # "measured", "design" or "finding"
+    kind: str  # "measured", "design", "relative" or "finding"
     judge: Judge
     needs: dict[str, tuple] = field(default_factory=dict)  # parameter -> values the number is comparable under
 
@@ -298,6 +334,17 @@ def _claims() -> list[Claim]:
         claims.append(Claim("A", f"Table 2, {classifier} on the {published.TABLE2_LATENT}-d latent vectors",
                             f"{paper:.2f}%", ch04, "measured", _table2(classifier, paper),
                             {**PAPER_A_DATA, "ae_latent": (published.TABLE2_LATENT,)}))
+    claims.append(Claim("A", "the middle latent size gives the lowest autoencoder loss (section 4.2, relative)",
+                        f"{published.BEST_LATENT} of {sizes}", ch02, "relative", _middle_latent, PAPER_A_DATA))
+    for kind, model in LABELS.items():
+        claims += [
+            Claim("A", f"autoencoder initialization improves accuracy, {model} (Table 1, relative)",
+                  "higher accuracy", ch03, "relative", _init_effect(model, "test accuracy (points)", "points"),
+                  PAPER_A_DATA),
+            Claim("A", f"autoencoder initialization converges faster, {model} (section 5.1, relative)",
+                  "fewer epochs", ch03, "relative",
+                  _init_effect(model, "epochs saved reaching converge_acc", "epochs"), PAPER_A_DATA),
+        ]
     claims += [
         Claim("A", "Integrated Gradients: nucleotides near the sites matter most (Figure 2)",
               published.IG_NEAR_FINDING, ch05, "finding", _ig_near, PAPER_A_DATA),
@@ -361,6 +408,8 @@ def table(notebooks: Path) -> pd.DataFrame:
         differs = mismatches(params, claim.needs)
         if differs and claim.kind == "measured":
             verdict, reason = NOT_COMPARABLE, "; ".join(differs)
+        elif differs and claim.kind == "relative":
+            reason += f" (a relative claim, measured on the {profile} profile's data: {'; '.join(differs)})"
         elif differs:
             reason += f" (judged on the {profile} profile's model: {'; '.join(differs)})"
         rows.append({"paper": claim.paper, "claim": claim.claim, "paper's value": claim.paper_value,

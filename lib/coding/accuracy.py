@@ -23,9 +23,10 @@ def seed_results(P, data) -> pd.DataFrame:
     accuracy, class recalls and sequences (:func:`lib.coding.training.evaluate`) on the test split
     (``test ...``) and on the held-out real benchmark sequences (``real ...``) of ``data``, ``training s``
     (seconds, all epochs) and ``training sequences/s`` (mean over epochs). Models come from the cache or are
-    trained (:func:`lib.coding.training.trained`)."""
+    trained, in parallel where that cannot change them (:func:`lib.coding.training.train_all`)."""
     dev, rows = device.pick(P.device), []
     test, real = data.arrays("test"), data.arrays(real=True)
+    training.train_all(P, data)
     for seed in training.seeds(P):
         model, history = training.trained(P, data, seed)
         row = {"seed": seed}

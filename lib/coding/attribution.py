@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from lib import cache, device, numerics
+from lib import cache, device, numerics, workers
 from lib.coding import training
 
 
@@ -143,12 +143,17 @@ def compared(result: dict[str, np.ndarray]) -> np.ndarray:
 def analyse_seeds(P, data) -> dict[int, dict[str, np.ndarray]]:
     """:func:`analyse` of every seed's model of configuration ``P`` (:func:`lib.coding.training.trained`) on the
     test split of ``data``, with the ``saliency_*`` knobs, drawing the sequences with ``P.seed`` (the same
-    sequences for every model); keyed by the model's seed."""
+    sequences for every model); keyed by the model's seed. The seeds run in ``P.workers`` processes first when
+    ``cnn_threads`` fixes the thread count (a worker then computes what this process would)."""
+    workers.run([(_analyse_seed, (P, data, s)) for s in training.seeds(P)], P.workers if P.cnn_threads else 1)
+    return {s: _analyse_seed(P, data, s) for s in training.seeds(P)}
+
+
+def _analyse_seed(P, data, seed: int) -> dict[str, np.ndarray]:
     tokens, labels = data.arrays("test")
-    return {s: analyse(training.trained(P, data, s)[0], tokens, labels, device.pick(P.device), n=P.saliency_n,
-                       per_class=P.saliency_per_class, compare_n=P.saliency_compare_n, ig_steps=P.saliency_ig_steps,
-                       smoothgrad_samples=P.saliency_smoothgrad_samples, seed=P.seed, threads=P.cnn_threads)
-            for s in training.seeds(P)}
+    return analyse(training.trained(P, data, seed)[0], tokens, labels, device.pick(P.device), n=P.saliency_n,
+                   per_class=P.saliency_per_class, compare_n=P.saliency_compare_n, ig_steps=P.saliency_ig_steps,
+                   smoothgrad_samples=P.saliency_smoothgrad_samples, seed=P.seed, threads=P.cnn_threads)
 
 
 def _sha(*arrays: np.ndarray) -> str:

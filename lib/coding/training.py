@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from lib import cache, device, numerics
+from lib import cache, device, numerics, workers
 from lib.coding.model import SimpleSaliencyCNN
 from lib.recipe import Recipe
 
@@ -107,6 +107,13 @@ def trained(P, data, seed: int) -> tuple[SimpleSaliencyCNN, list[dict[str, float
     tokens, labels = data.arrays("train")
     recipe = Recipe(P.cnn_epochs, P.cnn_batch_size, P.cnn_lr, seed)
     return trained_model(tokens, labels, recipe, device.pick(P.device), data.key, P.cnn_threads)
+
+
+def train_all(P, data) -> None:
+    """Train (into the cache) the model of every seed of ``P`` on ``data`` in ``P.workers`` processes
+    (:mod:`lib.workers`) when ``cnn_threads`` fixes the thread count, so a worker gives the same weights as this
+    process; one after the other here otherwise."""
+    workers.run([(trained, (P, data, seed)) for seed in seeds(P)], P.workers if P.cnn_threads else 1)
 
 
 def seeds(P) -> range:

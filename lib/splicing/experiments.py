@@ -6,17 +6,18 @@ reuses chapter 02's autoencoder and chapter 04 reuses both.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import torch
 
-from lib import cache, seeds
+from lib import cache, numerics, seeds, workers
 from lib import device as devices
 from lib.data import sources
 from lib.recipe import Recipe
-from lib.splicing import attribution, junctions, published, train
+from lib.splicing import attribution, control, junctions, published, train
 from lib.splicing.models import Autoencoder, Encoder
 from lib.splicing.tokens import encode_all
 
@@ -45,38 +46,103 @@ class AutoencoderRun:
     model: Autoencoder
     history: list[dict]
     latent: int
+    variant: str
 
 
-def autoencoder(P, latent: int, data: junctions.JunctionSet | None = None, seed: int | None = None) -> AutoencoderRun:
+# The autoencoder as the paper describes it, and the standard remedies tried beside it (chapter 02)
+AE_VARIANTS: dict[str, dict] = {
+    "paper": {},
+    "reverse": {"reverse": True},  # the decoder emits the sequence last base first
+    "curriculum": {"curriculum": True},  # short sequences first, every length from half-way
+    "more data": {"extra": True},  # as many unlabeled sequences again: other introns, then genomic windows
+}
+
+
+def autoencoder(P, latent: int, data: junctions.JunctionSet | None = None, seed: int | None = None,
+                variant: str = "paper") -> AutoencoderRun:
     """The autoencoder with ``latent`` dimensions, trained on the training positives only (90%; 10% held
     out to measure reconstruction), as the paper trains it on release 20's junctions. ``seed`` (default
-    ``P.seed``) sets the initial weights and the batch order; the held-out split always follows ``P.seed``."""
+    ``P.seed``) sets the initial weights and the batch order; the held-out split always follows ``P.seed``.
+    ``variant``: a key of :data:`AE_VARIANTS`."""
+    if variant not in AE_VARIANTS:
+        raise ValueError(f"unknown autoencoder variant {variant!r}; choose one of {', '.join(AE_VARIANTS)}")
     seed = P.seed if seed is None else seed
     data = data or junction_data(P)
     seqs = data.split("train").query("label == 1")["seq"].tolist()
     kept, held = held_out_split(len(seqs), 0.1, P.seed)
+    options = AE_VARIANTS[variant]
     params = {"latent": latent, "embed": P.embed_dim, "packed": P.packed, "epochs": P.ae_epochs, "batch": P.batch_size,
-              "lr": P.lr, "init": "seeded",
-              "seed": seed, "data": train.data_key(seqs)}
+              "lr": P.lr, "init": "seeded", "seed": seed, "data": train.data_key(seqs), "training": train.VERSION,
+              "threads": workers.TRAIN_THREADS, **options}
     tokens = encode_all(seqs)
+    training = [tokens[i] for i in kept]
+    if options.get("extra"):
+        extra = extra_sequences(P, data, len(kept))
+        params["extra"] = train.data_key(extra)
+        training += encode_all(extra)
 
     def fit(model):
-        return train.fit_autoencoder(model, [tokens[i] for i in kept], [tokens[i] for i in held],
-                                     Recipe(P.ae_epochs, P.batch_size, P.lr, seed), devices.pick(P.device))
+        with numerics.fixed_threads(workers.TRAIN_THREADS):
+            return train.fit_autoencoder(model, training, [tokens[i] for i in held],
+                                         Recipe(P.ae_epochs, P.batch_size, P.lr, seed), devices.pick(P.device),
+                                         curriculum=options.get("curriculum", False))
 
     def make():  # seeded before construction: the initial weights depend on the seed alone
         torch.manual_seed(seed)
-        return Autoencoder(latent, P.embed_dim, P.packed)
+        return Autoencoder(latent, P.embed_dim, P.packed, reverse=options.get("reverse", False))
 
     model, history = cache.trained("models", "autoencoder", params, make, fit)
-    return AutoencoderRun(model, history, latent)
+    return AutoencoderRun(model, history, latent, variant)
+
+
+def extra_sequences(P, data: junctions.JunctionSet, total: int) -> list[str]:
+    """``total`` unlabeled sequences for the "more data" autoencoder (:func:`lib.splicing.junctions.unlabeled`:
+    other annotated introns, then genomic windows; none from the test split or the held-out positives), built
+    once and cached as text, one sequence per line."""
+    seqs = data.split("train").query("label == 1")
+    held = seqs.iloc[held_out_split(len(seqs), 0.1, P.seed)[1]]
+    params = {"data": train.data_key(data.train["seq"]) + train.data_key(data.test["seq"]), "total": total,
+              "seed": P.seed, "flank": P.flank, "max_len": P.max_len, "contigs": P.contigs and list(P.contigs)}
+    return cache.cached("junctions", "unlabeled", params, "txt",
+                        lambda: junctions.unlabeled(sources.get(P.source), data, P.contigs, P.flank, P.max_len,
+                                                    total, P.seed, set(held[junctions.KEY].itertuples(
+                                                        index=False, name=None))),
+                        lambda value, tmp: tmp.write_text("\n".join(value)),
+                        lambda path: path.read_text().split("\n"))
+
+
+def ae_held_out(P, data: junctions.JunctionSet | None = None) -> list[torch.Tensor]:
+    """Tokens of the autoencoder's held-out training positives (10%, drawn with ``P.seed``)."""
+    data = data or junction_data(P)
+    seqs = data.split("train").query("label == 1")["seq"].tolist()
+    return encode_all([seqs[i] for i in held_out_split(len(seqs), 0.1, P.seed)[1]])
+
+
+def reconstruction_hits(P, run: AutoencoderRun, data: junctions.JunctionSet | None = None) -> list[np.ndarray]:
+    """Which bases of each held-out training positive (:func:`ae_held_out`) ``run``'s autoencoder
+    reconstructs: one bool array per sequence."""
+    return train.reconstructed(run.model, ae_held_out(P, data), P.batch_size, devices.pick(P.device))
+
+
+def variant_runs(P, data: junctions.JunctionSet | None = None) -> dict[str, AutoencoderRun]:
+    """Every variant of :data:`AE_VARIANTS` at the downstream size ``P.ae_latent``, seed ``P.seed``."""
+    data = data or junction_data(P)
+    return {v: autoencoder(P, P.ae_latent, data, variant=v) for v in AE_VARIANTS}
+
+
+def best_variant(runs: dict[str, AutoencoderRun]) -> str:
+    """The variant with the lowest held-out reconstruction loss (the held-out training positives decide; the
+    test split is never read). Ties go to the earlier variant of :data:`AE_VARIANTS`."""
+    return min(runs, key=lambda v: min(h["held_out_loss"] for h in runs[v].history))
 
 
 def encoders(P, data: junctions.JunctionSet | None = None) -> dict[int, Encoder]:
-    """The trained encoder (latent ``P.ae_latent``) of each classifier seed: classifier seed ``s`` builds on the
-    autoencoder trained with seed ``s``, so claims over seeds include the encoder's own seed-to-seed spread."""
+    """The trained encoder (latent ``P.ae_latent``, the best variant of chapter 02) of each classifier seed:
+    classifier seed ``s`` builds on the autoencoder trained with seed ``s``, so claims over seeds include the
+    encoder's own seed-to-seed spread."""
     data = data or junction_data(P)
-    return {seed: autoencoder(P, P.ae_latent, data, seed).model.encoder for seed in P.clf_seeds}
+    variant = best_variant(variant_runs(P, data))
+    return {seed: autoencoder(P, P.ae_latent, data, seed, variant).model.encoder for seed in P.clf_seeds}
 
 
 def untrained_encoder(P, latent: int, seed: int | None = None) -> Encoder:
@@ -106,30 +172,80 @@ def classifier_data(P, data: junctions.JunctionSet | None = None) -> ClassifierD
                           {k: t["label"].to_numpy() for k, t in tables.items()}, tables)
 
 
-def classifier_run(P, kind: str, initialized: bool, seed: int, sets: ClassifierData, encoder: Encoder | None):
-    """One Table 1 run: train (or load) a classifier and score it on the test split.
+def classifier_recipe(P, seed: int) -> Recipe:
+    """The classifiers' training recipe of profile ``P`` for ``seed``."""
+    return Recipe(P.clf_epochs, P.clf_batch_size, P.clf_lr, seed, P.patience, P.clf_weight_decay, P.clf_schedule)
 
-    Returns (model, history, test scores). ``initialized`` runs take ``encoder``'s embedding and LSTM weights;
-    everything else (random init of the other layers, data order, budget, early stopping) is shared.
-    """
-    hidden = P.ae_latent // 2
-    params = {"kind": kind, "initialized": initialized, "seed": seed, "hidden": hidden, "embed": P.embed_dim,
-              "packed": P.packed,
-              "epochs": P.clf_epochs, "patience": P.patience, "batch": P.batch_size, "lr": P.lr,
-              "data": train.data_key(sets.tables["train"]["seq"], sets.labels["train"]),
+
+def trained_classifier(P, kind: str, initialized: bool, seed: int, sets: ClassifierData, encoder: Encoder | None,
+                       train_rows: np.ndarray | None = None):
+    """A classifier trained (or loaded) on ``sets``' training split, or on its rows ``train_rows`` only (a
+    learning curve), with early stopping on the validation split; returns (model, history). It never reads the
+    test split. ``initialized`` runs take ``encoder``'s embedding and LSTM weights; everything else (random
+    init of the other layers, data order, budget, early stopping) is shared."""
+    rows = np.arange(len(sets.labels["train"])) if train_rows is None else np.asarray(train_rows)
+    tokens, labels = [sets.tokens["train"][i] for i in rows], sets.labels["train"][rows]
+    recipe = classifier_recipe(P, seed)
+    params = {"kind": kind, "initialized": initialized, "hidden": P.ae_latent // 2, "embed": P.embed_dim,
+              "packed": P.packed, "dropout": P.clf_dropout, **recipe.as_key(), "training": train.VERSION,
+              "threads": workers.TRAIN_THREADS,
+              "data": train.data_key(sets.tables["train"]["seq"].iloc[rows], labels),
+              "val": train.data_key(sets.tables["val"]["seq"], sets.labels["val"]),
               "encoder": cache.module_digest(encoder) if initialized else None}
 
     def fit(model):
-        return train.fit_classifier(model, sets.tokens["train"], sets.labels["train"], sets.tokens["val"],
-                                    sets.labels["val"], Recipe(P.clf_epochs, P.batch_size, P.lr, seed, P.patience),
-                                    devices.pick(P.device))
+        with numerics.fixed_threads(workers.TRAIN_THREADS):
+            return train.fit_classifier(model, tokens, labels, sets.tokens["val"], sets.labels["val"], recipe,
+                                        devices.pick(P.device))
 
     def make():
-        return train.classifier(kind, hidden, P.embed_dim, seed, encoder if initialized else None, P.packed)
+        return train.classifier(kind, P.ae_latent // 2, P.embed_dim, seed, encoder if initialized else None,
+                                P.packed, P.clf_dropout)
 
-    model, history = cache.trained("models", "classifier", params, make, fit)
-    probability = train.predict(model, sets.tokens["test"], P.batch_size, devices.pick(P.device))
+    return cache.trained("models", "classifier", params, make, fit)
+
+
+def classifier_run(P, kind: str, initialized: bool, seed: int, sets: ClassifierData, encoder: Encoder | None):
+    """One Table 1 run: :func:`trained_classifier` on the whole training split, scored on the test split.
+    Returns (model, history, test scores)."""
+    model, history = trained_classifier(P, kind, initialized, seed, sets, encoder)
+    probability = train.predict(model, sets.tokens["test"], P.clf_batch_size, devices.pick(P.device))
     return model, history, train.scores(probability, sets.labels["test"])
+
+
+def subsample(n: int, fraction: float, seed: int) -> np.ndarray:
+    """A seeded random ``fraction`` of ``range(n)`` (at least 2 rows), sorted: a learning curve's training rows."""
+    return np.sort(np.random.default_rng(seed).permutation(n)[: max(2, round(n * fraction))])
+
+
+# --------------------------------------------------------------------------- training in parallel (lib.workers)
+
+
+def _autoencoder_job(P, latent: int, seed: int, variant: str) -> None:
+    autoencoder(P, latent, None, seed, variant)
+
+
+def _classifier_job(P, kind: str, initialized: bool, seed: int, fraction: float) -> None:
+    data = junction_data(P)
+    sets = classifier_data(P, data)
+    encoder = encoders(P, data)[seed] if initialized else None
+    rows = subsample(len(sets.labels["train"]), fraction, seed) if fraction < 1 else None
+    trained_classifier(P, kind, initialized, seed, sets, encoder, rows)
+
+
+def train_autoencoders(P, data: junctions.JunctionSet) -> None:
+    """Train (into the cache) chapter 02's autoencoders in ``P.workers`` processes: the latent-size sweep and
+    the variants of size ``ae_latent``, then the best variant for every classifier seed."""
+    first = {(latent, P.seed, "paper") for latent in P.ae_latents} | {(P.ae_latent, P.seed, v) for v in AE_VARIANTS}
+    workers.run([(_autoencoder_job, (P, *job)) for job in sorted(first, reverse=True)], P.workers)
+    best = best_variant(variant_runs(P, data))
+    workers.run([(_autoencoder_job, (P, P.ae_latent, seed, best)) for seed in P.clf_seeds], P.workers)
+
+
+def train_classifiers(P, jobs: list[tuple[str, bool, int, float]]) -> None:
+    """Train (into the cache) the classifiers ``jobs`` (kind, initialized, seed, share of the training rows) in
+    ``P.workers`` processes; the encoders must be in the cache already (chapter 02)."""
+    workers.run([(_classifier_job, (P, *job)) for job in jobs], P.workers)
 
 
 LABELS = {"lstm": "LSTM", "bilstm": "BiLSTM", "bilstm_attention": "BiLSTM + attention"}
@@ -137,9 +253,12 @@ LABELS = {"lstm": "LSTM", "bilstm": "BiLSTM", "bilstm_attention": "BiLSTM + atte
 
 def table1_runs(P, sets: ClassifierData, encoders: dict[int, Encoder]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every (model, initialization, seed) run of Table 1; initialized runs of seed ``s`` take ``encoders[s]``.
+    The runs of ``P``'s own splits are first trained in ``P.workers`` processes (:func:`train_classifiers`).
 
     Returns (runs: one row per run with test accuracy/AUC %, epochs trained and the first epoch whose
     validation accuracy reached ``P.converge_acc``; curves: one row per run and epoch)."""
+    train_classifiers(P, [(kind, init, seed, 1.0) for kind in reversed(LABELS) for init in (True, False)
+                          for seed in P.clf_seeds])  # the slowest first: the two workers finish together
     runs, curves = [], []
     for kind in LABELS:
         for init in ("random", "autoencoder"):
@@ -147,7 +266,8 @@ def table1_runs(P, sets: ClassifierData, encoders: dict[int, Encoder]) -> tuple[
                 _, history, test = classifier_run(P, kind, init == "autoencoder", seed, sets, encoders[seed])
                 reached = [h["epoch"] for h in history if h["val_accuracy"] >= P.converge_acc]
                 runs.append({"model": kind, "init": init, "seed": seed, "test accuracy %": 100 * test["accuracy"],
-                             "test AUC %": 100 * test["auc"], "epochs trained": len(history),
+                             "test AUC %": 100 * test["auc"], "best val loss": min(h["val_loss"] for h in history),
+                             "epochs trained": len(history),
                              "epochs to converge_acc": reached[0] if reached else np.nan,
                              "seconds per epoch": np.mean([h["seconds"] for h in history])})
                 curves += [{"model": kind, "init": init, "seed": seed, **h} for h in history]
@@ -180,11 +300,95 @@ def initialization_effects(runs: pd.DataFrame, budget: int) -> pd.DataFrame:
     for kind, label in LABELS.items():
         pair = runs[runs["model"] == kind].pivot(index="seed", columns="init")
         reached = pair["epochs to converge_acc"].fillna(budget + 1)
-        for quantity, treated, control in (
+        for quantity, treated, untreated in (
                 ("test accuracy (points)", pair["test accuracy %"]["autoencoder"], pair["test accuracy %"]["random"]),
                 ("epochs saved reaching converge_acc", reached["random"], reached["autoencoder"])):
-            rows.append({"model": label, "quantity": quantity, **seeds.paired_effect(treated, control)})
+            rows.append({"model": label, "quantity": quantity, **seeds.paired_effect(treated, untreated)})
     return pd.DataFrame(rows).set_index(["model", "quantity"])
+
+
+def control_gap_text(control_accuracy: float, summary: pd.DataFrame) -> str:
+    """How the control's test accuracy (%) compares with the best Table 1 model's mean (``summary`` from
+    :func:`table1_summary`), in words: ahead by more than twice that model's seed sd, or not clearly."""
+    best = summary["accuracy % (mean)"].idxmax()
+    mean, sd = summary.loc[best, "accuracy % (mean)"], summary.loc[best, "accuracy % (sd)"]
+    gap = control_accuracy - mean
+    if not gap > 2 * (0 if np.isnan(sd) else sd):  # one seed (no sd): any positive gap counts
+        return f"not clearly above the best paper architecture ({gap:+.1f} points, seed sd {sd:.1f})"
+    return (f"{gap:.1f} points above the best paper architecture's mean, more than twice its seed-to-seed sd "
+            f"({sd:.1f})")
+
+
+def best_kind(runs: pd.DataFrame, init: str = "random") -> str:
+    """The classifier kind with the lowest mean best validation loss over seeds among ``init`` runs of
+    :func:`table1_runs` (chosen on validation data; the test split does not decide)."""
+    return runs[runs["init"] == init].groupby("model")["best val loss"].mean().idxmin()
+
+
+LEARNING_FRACTIONS = (0.125, 0.25, 0.5)  # shares of the training split below "all of it" (Table 1's runs)
+LEARNING_SEEDS = 3  # the first seeds of clf_seeds that learning curves train
+
+
+def learning_curves(P, sets: ClassifierData, kind: str, runs: pd.DataFrame, fitted: dict) -> pd.DataFrame:
+    """Test accuracy against training-set size for the position-aware control (:mod:`lib.splicing.control`,
+    hyperparameters ``fitted``: ``{donor, acceptor, C}``) and the random-init classifier ``kind``, for the
+    first :data:`LEARNING_SEEDS` seeds: each seed draws :data:`LEARNING_FRACTIONS` of the training rows
+    (:func:`subsample`); the whole split is Table 1's run (``runs``). Validation rows and early stopping are the
+    same at every size. One row per (model, fraction, seed): training rows and test accuracy %."""
+    samples = {name: control.sample_of(sets.tables[name], P.flank) for name in ("train", "test")}
+    n, rows = len(sets.labels["train"]), []
+    train_classifiers(P, [(kind, False, seed, fraction) for fraction in reversed(LEARNING_FRACTIONS)
+                          for seed in P.clf_seeds[:LEARNING_SEEDS]])
+    for seed in P.clf_seeds[:LEARNING_SEEDS]:
+        for fraction in (*LEARNING_FRACTIONS, 1.0):
+            picked = subsample(n, fraction, seed) if fraction < 1 else np.arange(n)
+            fit = control.fit(samples["train"].take(picked), **fitted)
+            accuracy = train.scores(fit.probability(samples["test"]), sets.labels["test"])["accuracy"]
+            rows.append({"model": "position-aware control", "fraction": fraction, "seed": seed,
+                         "training rows": len(picked), "test accuracy %": 100 * accuracy})
+            if fraction < 1:
+                model, _ = trained_classifier(P, kind, False, seed, sets, None, picked)
+                probability = train.predict(model, sets.tokens["test"], P.clf_batch_size, devices.pick(P.device))
+                accuracy = train.scores(probability, sets.labels["test"])["accuracy"]
+            else:
+                accuracy = runs.query("model == @kind and init == 'random' and seed == @seed")[
+                    "test accuracy %"].item() / 100
+            rows.append({"model": LABELS[kind], "fraction": fraction, "seed": seed, "training rows": len(picked),
+                         "test accuracy %": 100 * accuracy})
+    return pd.DataFrame(rows)
+
+
+def fitted_control(P, data: junctions.JunctionSet, negatives: str) -> tuple[control.Control, pd.DataFrame]:
+    """The position-aware control on Table 1's splits with ``negatives``: hyperparameters chosen by
+    cross-validation on the training and validation rows (:func:`lib.splicing.control.select`), fitted on the
+    training rows. Returns (the fitted control, the selection grid)."""
+    sets = classifier_data(dataclasses.replace(P, negatives=negatives), data)
+    pooled = pd.concat([sets.tables["train"], sets.tables["val"]], ignore_index=True)
+    grid = control.select(control.sample_of(pooled, P.flank), P.seed)
+    return control.fit(control.sample_of(sets.tables["train"], P.flank), **control.chosen(grid)), grid
+
+
+def control_table(P, data: junctions.JunctionSet) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """:func:`fitted_control` for both negative variants, scored on the test split. Returns (one row per variant:
+    windows, C, test accuracy and AUC %; the selection grid of each variant)."""
+    rows, grids = [], {}
+    for negatives in ("heuristic", "length_matched"):
+        fitted, grids[negatives] = fitted_control(P, data, negatives)
+        test = classifier_data(dataclasses.replace(P, negatives=negatives), data).tables["test"]
+        scores = train.scores(fitted.probability(control.sample_of(test, P.flank)), test["label"].to_numpy())
+        rows.append({"negatives": negatives, "donor window (nt each side)": fitted.donor,
+                     "acceptor window (nt each side)": fitted.acceptor, "C": fitted.C,
+                     "test accuracy %": 100 * scores["accuracy"], "test AUC %": 100 * scores["auc"]})
+    return pd.DataFrame(rows).set_index("negatives"), grids
+
+
+def best_classifier(P, sets: ClassifierData, encoders: dict[int, Encoder]) -> tuple[str, bool]:
+    """(kind, initialized) of Table 1's classifier with the lowest mean best validation loss over seeds, read
+    from the trained models' histories (the test split does not decide)."""
+    losses = {(kind, init): np.mean([min(h["val_loss"] for h in trained_classifier(
+        P, kind, init, seed, sets, encoders[seed])[1]) for seed in P.clf_seeds])
+        for kind in LABELS for init in (False, True)}
+    return min(losses, key=losses.get)
 
 
 def attribution_sample(P, sets: ClassifierData) -> pd.DataFrame:

@@ -72,3 +72,28 @@ def table1_curves(curves: pd.DataFrame, converge_acc: float) -> Figure:
         ax.axhline(converge_acc, color="grey", lw=0.8)
         ax.set(title=label, ylabel="validation accuracy")
     return _done(fig)
+
+
+def learning_curves(frame: pd.DataFrame) -> Figure:
+    """Chapter 03: test accuracy against training rows (log scale), mean and sd over seeds, for the
+    position-aware control and the best paper architecture (``frame`` from
+    :func:`lib.splicing.experiments.learning_curves`)."""
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    sns.lineplot(frame, x="training rows", y="test accuracy %", hue="model", errorbar="sd", marker="o", ax=ax)
+    ax.set_xscale("log", base=2)
+    ax.set_title("Learning curves on the novel-junction test split")
+    return _done(fig)
+
+
+def reconstruction_profiles(profiles: dict[str, pd.DataFrame], chance_accuracy: float) -> Figure:
+    """Chapter 02: per-base reconstruction accuracy by offset from the 5' end and from the 3' end, one line per
+    autoencoder variant (``profiles``: variant -> :func:`lib.splicing.latent_sweep.position_profile`); a grey
+    line at what the base composition alone achieves (%)."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), sharey=True)
+    for ax, end in zip(axes, ("from 5' end", "from 3' end")):
+        for variant, profile in profiles.items():
+            ax.plot(profile.index, profile[end], label=variant)
+        ax.axhline(chance_accuracy, color="grey", lw=0.8)
+        ax.set(xlabel=f"offset {end} (nt)", ylabel="per-base accuracy %", title=f"reconstruction, {end}")
+    axes[0].legend(title="variant")
+    return _done(fig)

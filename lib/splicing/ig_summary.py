@@ -53,6 +53,11 @@ class SiteSample:
         bases = attribution.stack_windows([attribution.one_hot(s) for s in rows["seq"]], lengths, flank, width)
         return cls(lengths, rows["label"].to_numpy() == 1, bases, flank, width)
 
+    def take(self, index: np.ndarray) -> SiteSample:
+        """The rows at ``index`` (integer positions or a boolean mask), as a sample of their own."""
+        return SiteSample(self.lengths[index], self.positive[index], {k: v[index] for k, v in self.bases.items()},
+                          self.flank, self.width)
+
     def windows(self, values: list[np.ndarray], keep: np.ndarray) -> SiteWindows:
         """The windows of the rows where ``keep`` (bool (n,)) holds: attributions ``values`` (one array
         (length,) per row, all rows), their bases and labels. Only converged rows enter chapter 05's numbers."""
@@ -61,11 +66,12 @@ class SiteSample:
                            {site: b[keep] for site, b in self.bases.items()}, self.positive[keep])
 
 
-def describe_sample(P, rows: pd.DataFrame, width: int = WIDTH) -> str:
-    """The chapter's first line: profile, device, seeds, the sample's size and the steps of the path."""
-    return (f"profile {P.profile!r} on {lib.device.pick(P.device).type}: autoencoder-initialized BiLSTM + "
-            f"attention, seeds {list(P.clf_seeds)}; {len(rows)} test sequences ({int(rows['label'].sum())} "
-            f"positives); {P.ig_steps} steps (up to {P.ig_max_steps}); window {width} nt")
+def describe_sample(P, rows: pd.DataFrame, model: str, seeds: list[int], width: int = WIDTH) -> str:
+    """The chapter's first line: profile, device, the attributed ``model`` (words) and its ``seeds``, the
+    sample's size and the steps of the path."""
+    return (f"profile {P.profile!r} on {lib.device.pick(P.device).type}: {model}, seeds {list(seeds)}; "
+            f"{len(rows)} test sequences ({int(rows['label'].sum())} positives); {P.ig_steps} steps (up to "
+            f"{P.ig_max_steps}); window {width} nt")
 
 
 def converged(runs: dict[int, Run], tolerance: float) -> dict[int, np.ndarray]:

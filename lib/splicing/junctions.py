@@ -301,6 +301,47 @@ def assemble(source: Source, contigs: list[str] | None, flank: int, max_len: int
     return JunctionSet(out["train"], out["test"], report)
 
 
+def unlabeled(source: Source, data: JunctionSet, contigs: list[str] | None, flank: int, max_len: int | None,
+              total: int, seed: int, held_out: set[tuple] = frozenset()) -> list[str]:
+    """``total`` extra unlabeled sequences for pretraining the autoencoder, none of them from the test split.
+
+    First every distinct annotated intron of both releases, of any gene type, longer than 30 nt and at most
+    ``max_len``, N-free, on the chosen contigs, as ``flank + intron + flank`` strand-oriented, that is not a row
+    of ``data`` and not in ``held_out`` (KEY tuples kept to measure reconstruction); then genomic windows, to
+    reach ``total``: stretches of the genome's called (N-free) runs with the lengths of ``data``'s training positives (drawn
+    with ``seed``), on a random strand, overlapping no test row (flanks included). Introns come sorted by KEY,
+    so the list depends on the inputs and ``seed`` alone."""
+    genome = Genome(source.genome)
+    chosen = list(genome.lengths) if contigs is None else [genome.contig(c) for c in contigs]
+    found = pd.concat([introns(read_gtf(path))[KEY] for path in source.releases.values()]).drop_duplicates()
+    found["chrom"] = found["chrom"].astype(str).map({c: _spelling(genome, c) for c in found["chrom"].astype(str)
+                                                     .unique()})
+    found = found.dropna(subset=["chrom"])
+    length = found["end"] - found["start"]
+    found = found[found["chrom"].isin(chosen) & (length > published.MIN_INTRON_LENGTH)
+                  & ((length <= max_len) if max_len is not None else True)
+                  & (found["start"] - flank >= 0) & (found["end"] + flank <= found["chrom"].map(genome.lengths))]
+    taken = set(pd.concat([data.train, data.test])[KEY].itertuples(index=False, name=None)) | set(held_out)
+    found = found[[key not in taken for key in found[KEY].itertuples(index=False, name=None)]]
+    found = found.sort_values(KEY, kind="stable").reset_index(drop=True)
+    out = [s for s in _windows(genome, found, flank) if "N" not in s][:total]
+    rng = np.random.default_rng(seed)
+    lengths = data.train.query("label == 1")["seq"].str.len().to_numpy()
+    test = {c: t for c, t in data.test.groupby("chrom")}
+    spans = [(c, a, b) for c in chosen for a, b in called_spans(genome.sequence(c)) if b - a > max(lengths)]
+    weights = np.array([b - a for _, a, b in spans], float)
+    while len(out) < total:
+        chrom, a, b = spans[rng.choice(len(spans), p=weights / weights.sum())]
+        n = int(rng.choice(lengths))
+        start = int(rng.integers(a, b - n + 1))
+        rows = test.get(chrom)
+        if rows is not None and ((rows["start"] - flank < start + n) & (rows["end"] + flank > start)).any():
+            continue
+        window = genome.sequence(chrom)[start: start + n]
+        out.append(reverse_complement(window) if rng.random() < 0.5 else window)
+    return out
+
+
 def annotated_keys(source: Source) -> set[tuple]:
     """Every intron of both releases of ``source`` as KEY tuples (an independent re-read for checks)."""
     genome = Genome(source.genome)

@@ -61,3 +61,49 @@ def order_text(decided: bool) -> str:
         return "more than twice the seed-to-seed standard deviation: the order is a result"
     return ("less than twice the seed-to-seed standard deviation: at this precision the sizes do not differ, and "
             "which one comes out lowest is seed noise")
+
+
+def position_profile(correct: list[np.ndarray], edge: int = 40) -> pd.DataFrame:
+    """Reconstruction accuracy (%) by where a base sits: one row per offset 0..``edge``-1 counted from the 5'
+    end (column ``from 5' end``) and from the 3' end (``from 3' end``), over the sequences of ``correct`` (one
+    bool array per sequence, :func:`lib.splicing.train.reconstructed`) that are at least ``2 * edge`` long."""
+    rows = [c for c in correct if len(c) >= 2 * edge]
+    if not rows:
+        raise ValueError(f"no sequence of at least {2 * edge} nt to profile")
+    heads = np.stack([c[:edge] for c in rows])
+    tails = np.stack([c[len(c) - edge:][::-1] for c in rows])
+    return pd.DataFrame({"from 5' end": 100 * heads.mean(0), "from 3' end": 100 * tails.mean(0)},
+                        index=pd.RangeIndex(edge, name="offset"))
+
+
+def region_accuracy(correct: list[np.ndarray], edge: int = 40) -> dict[str, float]:
+    """Reconstruction accuracy (%) of the first ``edge`` bases, the last ``edge`` bases and the bases between
+    them, pooled over the sequences of ``correct`` that are at least ``2 * edge`` long."""
+    rows = [c for c in correct if len(c) >= 2 * edge]
+    parts = {"first bases": [c[:edge] for c in rows], "middle": [c[edge: len(c) - edge] for c in rows],
+             "last bases": [c[len(c) - edge:] for c in rows]}
+    return {name: 100 * float(np.concatenate(p).mean()) for name, p in parts.items()}
+
+
+def length_profile(correct: list[np.ndarray], bins: int = 4) -> pd.DataFrame:
+    """Reconstruction accuracy (%) per sequence-length quantile bin (``bins`` bins of about equal counts):
+    columns ``sequences``, ``shortest``, ``longest`` (nt) and ``accuracy %`` (pooled over the bin's bases)."""
+    lengths = np.array([len(c) for c in correct])
+    order = np.argsort(lengths, kind="stable")
+    rows = []
+    for part in np.array_split(order, bins):
+        rows.append({"sequences": len(part), "shortest": int(lengths[part].min()), "longest": int(lengths[part].max()),
+                     "accuracy %": 100 * float(np.concatenate([correct[i] for i in part]).mean())})
+    return pd.DataFrame(rows)
+
+
+def variant_table(histories: dict[str, list[dict]], hits: dict[str, list[np.ndarray]], edge: int = 40) -> pd.DataFrame:
+    """One row per autoencoder variant (``histories``: variant -> history; ``hits``: variant -> per-sequence
+    reconstruction hits on the held-out positives): lowest and final held-out loss, final per-base accuracy %,
+    and the accuracy % of the first ``edge`` bases, the middle and the last ``edge`` bases
+    (:func:`region_accuracy`)."""
+    return pd.DataFrame([{"variant": variant, "lowest held-out loss": lowest_loss(history),
+                          "final held-out loss": history[-1]["held_out_loss"],
+                          "held-out per-base accuracy %": 100 * history[-1]["held_out_accuracy"],
+                          **{f"{name} %": value for name, value in region_accuracy(hits[variant], edge).items()}}
+                         for variant, history in histories.items()]).set_index("variant")

@@ -1,7 +1,9 @@
 """Paper A's models: the sequence autoencoder (section 3.1 / 4.2) and the splice classifiers (Table 1).
 
 Tokens: A=0, C=1, G=2, T=3, N=4, padding=5 (:mod:`lib.splicing.tokens`). Shapes: ``tokens`` (batch, length) int64,
-``lengths`` (batch,) int64. Every recurrent layer runs either packed or padded (``packed``), both exact.
+``lengths`` (batch,) int64. Every recurrent layer runs either packed or padded (``packed``), both exact. Padded
+on the CPU, the ``nn.LSTM`` modules only hold the parameters and :mod:`lib.splicing.fused_lstm` runs them (same
+equations, several times fewer ops per step); elsewhere (and packed) ``nn.LSTM`` runs itself (cuDNN on a GPU).
 
 The encoder's bidirectional LSTM (:class:`BiLSTM`) has ``latent // 2`` units per direction; the latent vector
 is the final hidden states of both directions, concatenated (size ``latent``). The decoder is a unidirectional LSTM with
@@ -20,9 +22,12 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from lib import device  # noqa: F401  (importing it configures torch's numerics)
+from lib.splicing import fused_lstm
 from lib.splicing.tokens import PAD, VOCAB
 
 KINDS = ("lstm", "bilstm", "bilstm_attention")
+# Padded runs on the CPU use lib.splicing.fused_lstm; False runs nn.LSTM itself (tests compare the two).
+_FUSED_ON_CPU = True
 
 
 def reverse_within(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -41,13 +46,19 @@ def run_lstm(lstm: nn.LSTM, x: torch.Tensor, lengths: torch.Tensor, packed: bool
     Returns (outputs (batch, length, hidden), final hidden state (batch, hidden) at each sequence's last
     position). Both modes are exact: ``packed`` skips the padding; padded runs over it, which cannot change
     any valid position of a left-to-right LSTM, and the final state is read at ``length - 1``. On CPUs the
-    padded mode trains many times faster (``benchmarks/bench_paper_a.py``).
+    padded mode trains many times faster (``benchmarks/bench_paper_a.py``), and runs ``lstm``'s parameters
+    through :func:`lib.splicing.fused_lstm.lstm` (``benchmarks/bench_fused_lstm.py``). ``state``: (h0, c0),
+    each (1, batch, hidden) as for ``nn.LSTM``.
     """
     if packed:
         sequence = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
         output, (hidden, _) = lstm(sequence, state)
         return pad_packed_sequence(output, batch_first=True, total_length=x.shape[1])[0], hidden[0]
-    output, _ = lstm(x, state)
+    if x.device.type == "cpu" and _FUSED_ON_CPU:
+        output = fused_lstm.lstm(x, lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, lstm.bias_hh_l0,
+                                 None if state is None else (state[0][0], state[1][0]))[0]
+    else:
+        output, _ = lstm(x, state)
     last = (lengths.to(x.device) - 1).view(-1, 1, 1).expand(-1, 1, output.shape[2])
     return output, torch.gather(output, 1, last).squeeze(1)
 
@@ -106,25 +117,33 @@ class Decoder(nn.Module):
 
 
 class Autoencoder(nn.Module):
-    """Encoder + decoder; ``forward`` returns reconstruction logits (batch, length, 4)."""
+    """Encoder + decoder; ``forward`` returns reconstruction logits (batch, length, 4), aligned with the input.
 
-    def __init__(self, latent: int, embed: int, packed: bool = False):
+    With ``reverse`` the decoder emits each sequence from its last base to its first (target reversal, as
+    Sutskever et al. 2014 reversed the source: the first decoded bases are then the ones the encoder's forward
+    direction read last); the logits are turned back to input order, so losses and accuracies compare the same
+    positions either way. Reversal has no weights: both variants have the same parameters."""
+
+    def __init__(self, latent: int, embed: int, packed: bool = False, reverse: bool = False):
         super().__init__()
-        self.latent_size = latent
+        self.latent_size, self.reverse = latent, reverse
         self.encoder = Encoder(latent, embed, packed)
         self.decoder = Decoder(latent, packed)
 
     def forward(self, tokens: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        return self.decoder(self.encoder(tokens, lengths), lengths)
+        logits = self.decoder(self.encoder(tokens, lengths), lengths)
+        return reverse_within(logits, lengths) if self.reverse else logits
 
 
 class SpliceClassifier(nn.Module):
     """Embedding + (Bi)LSTM [+ attention] + linear -> logits (batch, 2).
 
     ``hidden`` units per direction; to take an encoder's weights it must be the encoder's ``latent // 2``.
+    ``dropout`` zeroes that share of the pooled representation in training (a regularizer without weights).
     """
 
-    def __init__(self, kind: str, hidden: int, embed: int, attention: int = 32, packed: bool = False):
+    def __init__(self, kind: str, hidden: int, embed: int, attention: int = 32, packed: bool = False,
+                 dropout: float = 0.0):
         super().__init__()
         if kind not in KINDS:
             raise ValueError(f"unknown classifier {kind!r}; choose one of {', '.join(KINDS)}")
@@ -134,6 +153,7 @@ class SpliceClassifier(nn.Module):
         width = hidden * (1 if kind == "lstm" else 2)
         if kind == "bilstm_attention":
             self.score = nn.Sequential(nn.Linear(width, attention), nn.Tanh(), nn.Linear(attention, 1, bias=False))
+        self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(width, 2)
 
     def forward(self, tokens: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -143,11 +163,11 @@ class SpliceClassifier(nn.Module):
         """Logits from already embedded input (batch, length, embed): the entry point for attributions."""
         output, final = self.lstm(embedded, lengths, self.packed)
         if self.kind != "bilstm_attention":
-            return self.head(final)
+            return self.head(self.dropout(final))
         scores = self.score(output).squeeze(-1)  # (batch, length)
         mask = torch.arange(embedded.shape[1], device=embedded.device)[None, :] >= lengths.to(embedded.device)[:, None]
         weights = torch.softmax(scores.masked_fill(mask, float("-inf")), dim=1)
-        return self.head(torch.einsum("bl,blh->bh", weights, output))
+        return self.head(self.dropout(torch.einsum("bl,blh->bh", weights, output)))
 
 
 def init_from_encoder(classifier: SpliceClassifier, encoder: Encoder) -> list[str]:

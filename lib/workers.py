@@ -1,0 +1,35 @@
+"""Training many models at once: a pool of worker processes, each training on one torch thread.
+
+Paper A's LSTMs on a CPU spend most of their time in small per-step operations, which a second thread barely
+speeds up: on 2 cores, two processes of one thread each train about 1.6 times as many models per minute as one
+process of two threads (``benchmarks/bench_paper_a.py``). Every paper-A model trains on :data:`TRAIN_THREADS`
+torch thread(s) wherever it runs, the main process or a worker, so where a model was trained never changes its
+weights: the workers only fill the model cache, and the chapters then read it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any
+
+TRAIN_THREADS = 1
+
+Call = tuple[Callable[..., Any], tuple]
+
+
+def run(calls: Sequence[Call], workers: int, progress: Callable[[str], None] = lambda message: None) -> None:
+    """Run every ``(function, args)`` of ``calls`` for its side effect (a cached model), in ``workers`` spawned
+    processes (in this process, in order, when ``workers`` is 1 or there is one call). Functions must be
+    importable module-level functions; an error in a worker is raised here. ``progress`` receives one message
+    per finished call (for terminals: ``python -m lib search`` prints them)."""
+    if workers <= 1 or len(calls) <= 1:
+        for function, args in calls:
+            function(*args)
+        return
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(function, *args) for function, args in calls]
+        for done, future in enumerate(as_completed(futures), 1):
+            future.result()
+            progress(f"{done} of {len(futures)} models trained or found in the cache")
