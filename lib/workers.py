@@ -5,6 +5,9 @@ speeds up: on 2 cores, two processes of one thread each train about 1.6 times as
 process of two threads (``benchmarks/bench_paper_a.py``). Every paper-A model trains on :data:`TRAIN_THREADS`
 torch thread(s) wherever it runs, the main process or a worker, so where a model was trained never changes its
 weights: the workers only fill the model cache, and the chapters then read it.
+
+Workers are spawned, so a plain Python script that trains through this module must keep its top-level code under
+``if __name__ == "__main__":`` (notebooks and pytest need nothing); or set the ``workers`` knob to 1.
 """
 
 from __future__ import annotations
