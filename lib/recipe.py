@@ -9,8 +9,10 @@ A :class:`Recipe` holds what the configuration decides about training.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import torch
 
 SCHEDULES = ("constant", "cosine")
@@ -49,3 +51,17 @@ def optimizer(parameters, recipe: Recipe, steps_per_epoch: int):
     if recipe.schedule == "cosine":
         return opt, torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total)
     return opt, torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 1.0)
+
+
+def search_winner(results: pd.DataFrame, knobs) -> dict[str, Any]:
+    """The settings (``knobs``: column names) of the first row of a recipe search's ranked ``results``, as
+    knob -> plain Python value."""
+    best = results.iloc[0]
+    return {k: (best[k].item() if hasattr(best[k], "item") else best[k]) for k in knobs}
+
+
+def save_search(results: pd.DataFrame, path: Path) -> Path:
+    """Write a recipe search's ``results`` as CSV (6 significant digits) to ``path``; returns it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    results.to_csv(path, index=False, float_format="%.6g")
+    return path

@@ -13,6 +13,7 @@ import pytest
 
 from lib.book import config
 from lib.coding import accuracy, attribution, data_report, figures, model, published, saliency
+from lib.coding import genomic_benchmarks as gb
 from lib.coding import saliency_report as report
 from lib.coding.dataset import BenchmarkData
 
@@ -37,8 +38,9 @@ def data():
     table = pd.concat([train.assign(region=[f"T{i % 5}" for i in range(len(train))]), test], ignore_index=True)
     real = _table([(0, OPEN)] * 3 + [(1, CLOSED)] * 2, "test").assign(region=["T1", "T1", "T2", "chr1", "chr1"],
                                                                        held_out=True)
+    real = real.assign(reference=["chr21 cDNA", "GRCh38 slice", "GRCh38 slice", "GRCh38 slice", "GRCh38 slice"])
     rebuild = pd.DataFrame({"coding_seqs": [3, 2], "intergenomic_seqs": [2, 0]},
-                           index=pd.Index(["rebuilt", data_report.PAST_END], name="outcome"))
+                           index=pd.Index([gb.REBUILT, data_report.PAST_END], name="outcome"))
     return BenchmarkData("slice", table, real, rebuild, None, "tiny")
 
 
@@ -71,7 +73,8 @@ def test_counts_texts_and_composition_of_the_data(data):
 def _results(test, real, sequences=100):
     n = len(test)
     return pd.DataFrame({"test accuracy": test, "real accuracy": real, "real coding recall": [0.9] * n,
-                         "real intergenomic recall": [0.7] * n, "real sequences": [sequences] * n,
+                         "real intergenomic recall": [0.7] * n, "real balanced accuracy": [0.8] * n,
+                         "real sequences": [sequences] * n,
                          "training s": [10.0] * n, "training sequences/s": [1500.0] * n},
                         index=pd.Index(range(n), name="seed"))
 
@@ -79,34 +82,48 @@ def _results(test, real, sequences=100):
 def test_table1_texts_and_score_record_over_seeds():
     results = _results([0.8, 0.9], [0.5, 0.5])
     table = accuracy.table1(results, "slice")
-    assert table["method"].tolist()[:3] == ["SimpleSaliencyCNN, this book", "SimpleSaliencyCNN, this book",
-                                            "SimpleSaliencyCNN"]
-    assert table.loc[0, "evaluated on / source"] == "slice test split (genome blocks) (2 seeds)"
+    assert table["method"].tolist()[:4] == ["SimpleSaliencyCNN, this book"] * 3 + ["SimpleSaliencyCNN"]
+    assert table.loc[0, "evaluated on / source"] == "slice held-out blocks (validation) (2 seeds)"
+    assert table.loc[1, "evaluated on / source"] == "real benchmark sequences, held out: all 100 (2 seeds)"
     assert table.loc[0, "accuracy %"] == pytest.approx(85) and table.loc[0, "SD %"] == pytest.approx(50 ** 0.5)
-    assert table.loc[2, "accuracy %"] == published.ACCURACY and math.isnan(table.loc[2, "SD %"])
-    assert len(table) == 2 + len(published.TABLE1)
+    assert table.loc[2, "accuracy %"] == pytest.approx(80) and table.loc[2, "SD %"] == 0
+    assert table.loc[3, "accuracy %"] == published.ACCURACY and math.isnan(table.loc[3, "SD %"])
+    assert len(table) == 3 + len(published.TABLE1)
     assert math.isnan(accuracy.table1(results.iloc[:1], "archive").loc[0, "SD %"])
     histories = [[{"accuracy": 0.5}, {"accuracy": 0.9}], [{"accuracy": 0.7}]]
     assert accuracy.accuracy_texts(results, histories) == {
-        "acc_test": "85.0% ± 7.1", "acc_real": "50.0% ± 0.0", "real_coding_recall": "90.0%",
+        "acc_test": "85.0% ± 7.1", "acc_real": "50.0% ± 0.0", "acc_real_balanced": "80.0% ± 0.0",
+        "real_vs_baselines": "0 of 2 seeds reach 87.6%, 0 of 2 seeds reach 89.6%",
+        "real_coding_recall": "90.0%",
         "real_intergenomic_recall": "70.0%", "n_seeds": 2, "n_real_held_out": "100", "real_se": "5.0",
         "train_acc": "80.0%"}
     assert accuracy.binomial_se(0.9, 400) == pytest.approx(1.5)
+    reaching = results.assign(**{"real balanced accuracy": [0.88, 0.9]})
+    assert accuracy.baseline_text(reaching) == "2 of 2 seeds reach 87.6%, 1 of 2 seeds reach 89.6%"
     P = SimpleNamespace(cnn_epochs=3, cnn_batch_size=64)
     assert accuracy.training_texts(P, results) == {"epochs": 3, "batch_size": 64, "train_seconds": "20 s",
                                                    "train_rate": "1,500"}
     record = accuracy.score_record(results)
     assert record["test"]["mean"] == pytest.approx(85) and record["test"]["n"] == 2
     assert record["real"]["sequences"] == 100 and record["real"]["sd"] == 0
+    assert record["real_balanced"]["mean"] == pytest.approx(80)
 
 
 def test_seed_results_and_saliency_of_every_seed_on_tiny_data(data):
-    P = SimpleNamespace(device="cpu", seed=3, cnn_seeds=2, cnn_epochs=1, cnn_batch_size=16, cnn_lr=1e-3,
+    P = SimpleNamespace(device="cpu", seed=3, cnn_seeds=2, cnn_epochs=1, cnn_batch_size=16, cnn_lr=1e-3, cnn_weight_decay=0.0,
                         cnn_threads=1, workers=2, saliency_n=8, saliency_per_class=2, saliency_compare_n=3, saliency_ig_steps=2,
                         saliency_smoothgrad_samples=2)
     results = accuracy.seed_results(P, data)
     assert list(results.index) == [3, 4] and results["test sequences"].tolist() == [12, 12]
     assert results["real sequences"].tolist() == [5, 5] and results["test accuracy"].between(0, 1).all()
+    groups = accuracy.real_groups(P, data)
+    assert groups.loc[("chr21 cDNA", "coding_seqs", "test"), "sequences"] == 1
+    assert groups.loc[("GRCh38 slice", "coding_seqs", "test"), "sequences"] == 2
+    assert groups.loc[("all", "intergenomic_seqs", "all"), "sequences"] == 2
+    everything = groups.loc[("all", "all", "all")]
+    assert everything["sequences"] == 5 and everything["seeds"] == 2
+    assert everything["mean"] == pytest.approx(100 * results["real accuracy"].mean())
+    assert set(accuracy.group_texts(groups)) == {"real_all", "real_coding_seqs", "real_intergenomic_seqs"}
     maps = attribution.analyse_seeds(P, data)
     assert list(maps) == [3, 4] and maps[3]["importance"].shape == (8, 200) and maps[3]["ig"].shape == (3, 200)
     assert (maps[3]["index"] == maps[4]["index"]).all()  # the same sequences for every model
@@ -187,8 +204,9 @@ def test_closing_table_sets_paper_b_beside_this_book():
     table = report.closing_table(_results([0.8, 0.9], [0.5, 0.5]), counts, per_seed, result, "slice")
     assert list(table.columns) == ["paper B", "this book"] and len(table) == 8
     assert table.loc["Table 1: accuracy", "paper B"] == "91.87% (HyenaDNA 91.31%)"
-    assert table.loc["Table 1: accuracy", "this book"] == ("85.0% ± 7.1 test split; 50.0% ± 0.0 real benchmark "
-                                                           "sequences (2 seeds, slice)")
+    assert table.loc["Table 1: accuracy", "this book"] == (
+        "85.0% ± 7.1 slice held-out blocks (validation); 50.0% ± 0.0 on the held-out real benchmark sequences "
+        "(80.0% ± 0.0 class-balanced; 2 seeds)")
     assert table.loc["parameters"].tolist() == ["91,145", "91,145 state-dict values (91,038 learnable)"]
     assert table.loc["Figure 1: r(mean, SD)", "paper B"] == "0.530"
     assert table.loc["Figure 2: high importance", "paper B"] == "nine positions / regions"
@@ -211,7 +229,7 @@ def test_figures_are_returned_closed():
     assert plt.get_fignums() == []
     assert [len(fig.axes) for fig in drawn.values()] == [1, 1, 1, 2, 1, 1]
     assert drawn["mean_std"].axes[0].get_title() == "Pearson r = 0.500 (paper: 0.530)"
-    assert len(drawn["table1"].axes[0].patches) == 2 + len(published.TABLE1)
+    assert len(drawn["table1"].axes[0].patches) == 3 + len(published.TABLE1)
     assert drawn["classes"].axes[1].get_xlabel().endswith("the paper's regions 20-100 and 150-190")
     assert len(drawn["methods"].axes[0].lines) == 3
 

@@ -76,7 +76,7 @@ def test_rebuild_cuts_cdna_and_genome_like_loc2seq(reference, tmp_path):
     assert len(table) == 5
     footprint = table.set_index(["split", "label", "id"]).loc[("train", 0, "1"), ["chrom", "start", "end"]]
     assert tuple(footprint) == ("chr1", 150, 500)  # cDNA 50-250 -> genome 150-250 and 400-500
-    assert report.loc["rebuilt"].tolist() == [3, 2]
+    assert report.loc[gb.REBUILT].tolist() == [3, 2]
     assert report.loc["transcript not in the annotation", "coding_seqs"] == 1
     assert report.loc["interval runs past the transcript's end (annotation release differs)", "coding_seqs"] == 1
     assert report.loc["transcript has exons in unknown (N) sequence", "coding_seqs"] == 1
@@ -220,3 +220,56 @@ def test_archive_source_checks_the_rebuild_against_the_archive(monkeypatch):
     tokens, labels = data.arrays(real=True)
     assert len(tokens) == int((real["split"] == "test").sum()) and set(labels) == {0, 1}
     assert dataset.load("archive", block_nt=1, seed=5).key == data.key  # keyed by content only
+
+
+CDNA = {"ENST00000000099": "".join(RNG.choice(list("ACGT"), 600)), "ENST00000000098": "ATG" + "GCA" * 110 + "TAA"}
+
+
+def test_rebuild_takes_coding_rows_the_annotation_lacks_from_a_cdna_fasta(reference, tmp_path):
+    genome, gtf = reference
+    cdna = Genome(write_fasta(tmp_path / "cdna.fa.gz", CDNA))
+    rows = [("train", "coding_seqs", 1, "ENST00000000001", 50, 250, "+"),  # from the genome and annotation
+            ("test", "coding_seqs", 2, "ENST00000000099", 300, 500, "+"),  # from the cDNA
+            ("train", "coding_seqs", 3, "ENST00000000099", 100, 300, "-"),
+            ("train", "coding_seqs", 4, "ENST00000000099", 500, 700, "+"),  # past the cDNA's end
+            ("train", "coding_seqs", 5, "ENST00000000077", 0, 200, "+")]  # in neither
+    intervals = gb.read_intervals(write_intervals(tmp_path / "lists", rows))
+    table, report = gb.rebuild(genome, gtf, intervals, cdna)
+
+    rebuilt = table.set_index("id")
+    assert rebuilt.loc["2", "seq"] == CDNA["ENST00000000099"][300:500]
+    assert rebuilt.loc["3", "seq"] == reverse_complement(CDNA["ENST00000000099"][100:300])
+    assert rebuilt["reference"].to_dict() == {"1": gb.REFERENCES[0], "2": gb.REFERENCES[1], "3": gb.REFERENCES[1]}
+    assert rebuilt.loc["2", ["start", "end"]].isna().all()  # no genome footprint for a cDNA sequence
+    assert report.loc[gb.REBUILT_CDNA, "coding_seqs"] == 2
+    assert report.loc["interval runs past the transcript's end in the chr21 cDNA", "coding_seqs"] == 1
+    assert report.loc["transcript not in the annotation", "coding_seqs"] == 1
+    assert report.to_numpy().sum() == len(intervals)
+
+
+def test_longest_orf_reads_one_strand_from_atg_to_stop():
+    assert gb.longest_orf("CCATGAAATAGATGTAA") == 9  # ATG AAA TAG in frame 2; ATG TAA is 6
+    assert gb.longest_orf(CDNA["ENST00000000098"]) == 336
+    assert gb.longest_orf("ATGAAAAAA") == 0  # no stop: not an open reading frame here
+
+
+def test_cdna_windows_skip_benchmark_intervals_shared_kmers_and_orfless_transcripts(tmp_path):
+    orfless = "T" * 300  # not named by the benchmark, no ORF: skipped
+    other = CDNA["ENST00000000099"]
+    isoform = other[250:450] + "C" * 200  # shares a stretch with the benchmark sequence of ENST...99
+    fasta = {**CDNA, "ENST00000000050": orfless, "ENST00000000051": "ATG" + "GCC" * 120 + "TGA" + isoform}
+    cdna = Genome(write_fasta(tmp_path / "cdna.fa.gz", fasta))
+    named = pd.DataFrame({"region": ["ENST00000000099"], "start": [300], "end": [500]})
+    real = pd.Series([other[300:500]])
+    starts = np.arange(0, 1000, 50)
+    windows, counts = coding_windows.cdna_windows(cdna, named, np.random.default_rng(0), starts, 40, real)
+
+    assert set(windows["region"]) <= {"ENST00000000099", "ENST00000000098", "ENST00000000051"}
+    assert counts["cDNA transcripts named by the benchmark"] == 1
+    assert counts[f"cDNA transcripts not named, ORF >= {coding_windows.MIN_ORF} nt"] == 2
+    mine = windows[windows["region"] == "ENST00000000099"]
+    assert len(mine) and (mine["region_start"] <= 100).all()  # windows starting at 150-400 overlap 300-500
+    for seq in windows["seq"]:
+        assert all(seq[i : i + coding_windows.SHARED_K] not in "".join(real) for i in range(200 - 24 + 1))
+    assert counts[f"cDNA windows sharing a {coding_windows.SHARED_K}-mer with a real sequence"] > 0
+    assert windows["seq"].is_unique and windows["chrom"].isna().all()

@@ -111,7 +111,8 @@ class Config(Mapping):
     cnn_epochs: int = knob(_B, "CNN epochs", "int", low=1)
     cnn_seeds: int = knob(_B, "CNNs trained, with seeds seed, seed + 1, ...", "int", low=1)
     cnn_batch_size: int = knob(_B, "sequences per batch", "int", low=1)
-    cnn_lr: float = knob(_B, "Adam learning rate", "float", low=0)
+    cnn_lr: float = knob(_B, "AdamW learning rate (decays linearly to 0)", "float", low=0)
+    cnn_weight_decay: float = knob(_B, "AdamW weight decay (0: Adam)", "float", low=0)
     cnn_threads: int | None = knob(_B, "torch CPU threads for CNN training and saliency", "int", low=1,
                                    nullable="torch's default")
     saliency_n: int = knob(_SAL, "test sequences for Figures 1-2 (paper: 1,000)", "int", low=1)
@@ -155,10 +156,11 @@ _PAPER_B: dict[str, Any] = {
     "gb_source": "slice",
     "gb_block_nt": 100_000,
     "gb_max_per_class": None,
-    "cnn_epochs": 3,
+    "cnn_epochs": 6,  # the winner of python -m lib search --model cnn (chapter 10)
     "cnn_seeds": 3,
     "cnn_batch_size": 64,
     "cnn_lr": 1e-3,
+    "cnn_weight_decay": 0.0,
     "cnn_threads": 1,  # on the shared 2-core machine 1 thread trained about 5 times faster than 2 (bench_cnn)
     "saliency_n": paper_b.SEQUENCES,
     "saliency_per_class": paper_b.PER_CLASS,

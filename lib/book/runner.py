@@ -223,16 +223,24 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--profile", default="default", help=f"one of: {', '.join(config.PRESETS)}")
     c.add_argument("-p", "--parameter", action="append", default=[], metavar="KNOB=VALUE")
     sub.add_parser("pages", help="refresh the summary pages (scorecard, execution statistics) from the chapters")
-    s = sub.add_parser("search", help="rerun chapter 03's validation-only search of the classifiers' training "
-                       "recipe and write notebooks/results/recipe_search.csv")
+    s = sub.add_parser("search", help="rerun a validation-only search of a training recipe: chapter 03's of paper "
+                       "A's classifiers (notebooks/results/recipe_search.csv) or chapter 10's of paper B's CNN "
+                       "(--model cnn: notebooks/results/cnn_recipe_search.csv)")
+    s.add_argument("--model", choices=("classifiers", "cnn"), default="classifiers")
     s.add_argument("--profile", default="default", help=f"one of: {', '.join(config.PRESETS)}")
     s.add_argument("-p", "--parameter", action="append", default=[], metavar="KNOB=VALUE")
     args = parser.parse_args(argv)
     if args.command == "search":
-        from lib.splicing import experiments, search  # torch loads only for the commands that train
-
         P = config.resolve(args.profile, parse_overrides(args.parameter))
-        results = search.run(P, experiments.classifier_data(P))
+        if args.model == "cnn":  # torch loads only for the commands that train
+            from lib.coding import dataset, search
+
+            data = dataset.load(P.gb_source, block_nt=P.gb_block_nt, seed=P.seed, max_per_class=P.gb_max_per_class)
+            results = search.run(P, data)
+        else:
+            from lib.splicing import experiments, search
+
+            results = search.run(P, experiments.classifier_data(P))
         print(results.to_string())
         print(f"written: {search.save(results)}")
         return 0

@@ -230,9 +230,10 @@ def _parameters(rec):
 def _cnn_accuracy(rec):
     acc = rec["cnn_accuracy"]
     value, verdict, reason = _accuracy(paper_b.ACCURACY, acc["test"])
-    real = acc["real"]
-    return (f"{value} on the test split; {real['mean']:.2f}% on {real['sequences']:,} real benchmark sequences",
-            verdict, reason)
+    real, balanced = acc["real"], acc["real_balanced"]
+    on_real = f"{real['mean']:.2f}% on {real['sequences']:,} real benchmark sequences ({balanced['mean']:.2f}% " \
+              "class-balanced)"
+    return f"{value} on the test split; {on_real}", verdict, reason
 
 
 def _hyena(rec):

@@ -3,10 +3,11 @@
 - ``gb_source = "archive"`` (``paper``): the benchmark's own 100,000 sequences and train/test split, from its
   downloaded zip (:func:`lib.coding.genomic_benchmarks.load_archive`).
 - ``gb_source = "slice"`` (``default``, ``smoke``): the benchmark's recipe on the GRCh38 slice
-  (:func:`lib.coding.windows.slice_windows`), windows sharing bases with the real sequences left out.
+  (:func:`lib.coding.windows.slice_windows`), plus coding training windows from the chr21 cDNA
+  (:func:`lib.coding.windows.cdna_windows`), windows sharing bases with the real sequences left out.
 
-Either way, the shipped interval lists that the slice covers are rebuilt into real benchmark sequences with
-their true labels and split (:func:`lib.coding.genomic_benchmarks.rebuild`): a real test set. Built tables are
+Either way, the shipped interval lists that the slice or the chr21 cDNA cover are rebuilt into real benchmark
+sequences with their true labels and split (:func:`lib.coding.genomic_benchmarks.rebuild`): a real test set. Built tables are
 cached under ``$CACHE/genomic_benchmarks`` (:func:`lib.cache.cached`) keyed by their inputs and parameters.
 """
 
@@ -26,6 +27,7 @@ from lib.data.genome import Genome
 
 FOLDER = "genomic_benchmarks"
 TEST_FRACTION = 0.25
+CDNA_PER_TRANSCRIPT = 10  # window starts drawn per chr21 cDNA transcript, as for the slice's transcripts
 
 
 @dataclass(frozen=True)
@@ -72,38 +74,45 @@ def load(source: str, *, block_nt: int, seed: int, max_per_class: int | None = N
     return BenchmarkData(source, table, real, rebuild_report, recipe_report, key)
 
 
-def _slice_inputs() -> tuple[sources.Source, dict]:
-    src = sources.get("slice")
+def _slice_inputs() -> tuple[sources.Source, Path, dict]:
+    src, cdna = sources.get("slice"), sources.chr21_cdna()
     folder = gb.intervals_dir()
     identity = {"genome": cache.file_identity(src.genome), "older": cache.file_identity(src.older),
-                "newer": cache.file_identity(src.newer),
+                "newer": cache.file_identity(src.newer), "cdna": cache.file_identity(cdna),
                 "intervals": [cache.file_identity(p) for p in sorted(folder.glob("*/*.csv.gz"))]}
-    return src, identity
+    return src, cdna, identity
 
 
 def real_sequences() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The benchmark intervals the slice covers, rebuilt (newer annotation: it has Ensembl transcript ids),
-    and the outcome counts of the rebuild; cached."""
-    src, identity = _slice_inputs()
+    """The benchmark intervals the slice (newer annotation: it has Ensembl transcript ids) or the chr21 cDNA
+    cover, rebuilt, and the outcome counts of the rebuild; cached."""
+    src, cdna, identity = _slice_inputs()
 
     def build() -> tuple[pd.DataFrame, pd.DataFrame]:
-        return gb.rebuild(Genome(src.genome), annotation.read_gtf(src.newer), gb.read_intervals())
+        return gb.rebuild(Genome(src.genome), annotation.read_gtf(src.newer), gb.read_intervals(), Genome(cdna))
 
-    return cache.cached(FOLDER, "real", {**identity, "version": 1}, "d", build, _save_tables, _load_tables)
+    return cache.cached(FOLDER, "real", {**identity, "version": 2}, "d", build, _save_tables, _load_tables)
 
 
 def slice_table(block_nt: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The slice recipe's table and its step counts (cached); real benchmark sequences excluded."""
-    src, identity = _slice_inputs()
-    params = {**identity, "block_nt": block_nt, "seed": seed, "test_fraction": TEST_FRACTION, "version": 2}
+    """The slice recipe's table with the chr21 cDNA's coding windows in its train split, and its step counts
+    (cached); windows sharing bases with a real benchmark sequence excluded."""
+    src, cdna, identity = _slice_inputs()
+    params = {**identity, "block_nt": block_nt, "seed": seed, "test_fraction": TEST_FRACTION, "version": 3}
 
     def build() -> tuple[pd.DataFrame, pd.DataFrame]:
         newer, older = annotation.read_gtf(src.newer), annotation.read_gtf(src.older)
         genes = pd.concat([g.loc[g["feature"] == "gene", ["chrom", "start", "end"]] for g in (newer, older)])
         intervals = gb.read_intervals()
-        starts = intervals.loc[intervals["label"] == 0, "start"].to_numpy()
-        return coding_windows.slice_windows(Genome(src.genome), newer, genes, starts, block_nt=block_nt, seed=seed,
-                                            test_fraction=TEST_FRACTION, exclude=real_sequences()[0])
+        coding = intervals[intervals["label"] == 0]
+        real = real_sequences()[0]
+        from_cdna = coding_windows.cdna_windows(
+            Genome(cdna), coding, np.random.default_rng([seed, 21]),
+            coding["start"].to_numpy(), CDNA_PER_TRANSCRIPT, real["seq"])
+        return coding_windows.slice_windows(Genome(src.genome), newer, genes, coding["start"].to_numpy(),
+                                            block_nt=block_nt, seed=seed, test_fraction=TEST_FRACTION,
+                                            exclude=real[real["reference"] == gb.REFERENCES[0]],
+                                            extra_coding=from_cdna)
 
     return cache.cached(FOLDER, "slice", params, "d", build, _save_tables, _load_tables)
 

@@ -22,11 +22,12 @@ def _done(fig: Figure) -> Figure:
 
 
 def table1(table: pd.DataFrame) -> Figure:
-    """Paper B's Table 1 (:func:`lib.coding.accuracy.table1`) as horizontal bars: this book's two rows (blue,
-    with their SD over seeds) above the published accuracies (grey)."""
-    fig, ax = plt.subplots(figsize=(8, 3.6))
+    """Paper B's Table 1 (:func:`lib.coding.accuracy.table1`) as horizontal bars: this book's rows (blue, with
+    their SD over seeds) above the published accuracies (grey)."""
+    fig, ax = plt.subplots(figsize=(8, 4))
     labels = [f"{m}\n{s}" for m, s in zip(table["method"], table["evaluated on / source"])]
-    colors = ["tab:blue"] * 2 + ["tab:gray"] * (len(table) - 2)
+    ours = table["method"].str.endswith("this book").sum()
+    colors = ["tab:blue"] * ours + ["tab:gray"] * (len(table) - ours)
     ax.barh(labels, table["accuracy %"], xerr=table["SD %"].fillna(0), color=colors)
     ax.set_xlim(50, 100)
     ax.invert_yaxis()

@@ -202,19 +202,25 @@ def transcripts(gtf: pd.DataFrame) -> dict[str, Transcript]:
     return found
 
 
-REBUILT = "rebuilt"
+REBUILT = "rebuilt from the GRCh38 slice"
+REBUILT_CDNA = "rebuilt from the chr21 cDNA"
+REFERENCES = ("GRCh38 slice", "chr21 cDNA")  # the ``reference`` a real sequence was cut from
 
 
-def rebuild(genome: Genome, gtf: pd.DataFrame, intervals: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Cut every interval the genome covers, as the benchmark's ``loc2seq`` does from its references.
+def rebuild(genome: Genome, gtf: pd.DataFrame, intervals: pd.DataFrame,
+            cdna: Genome | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cut every interval the references cover, as the benchmark's ``loc2seq`` does from its own.
 
     Coding rows (label 0): ``region`` is an unversioned transcript id, positions are in its cDNA (exons joined
-    5'->3'): ``cdna[start:end]``, reverse-complemented when ``strand`` is ``-``. Only transcripts whose every
-    exon reads real (non-N) sequence are used. Intergenomic rows (label 1): ``genome[region][start:end]``
-    (``17`` and ``chr17`` alike), reverse-complemented on ``-``; a window reading N is not covered.
+    5'->3'): ``cdna[start:end]``, reverse-complemented when ``strand`` is ``-``. The cDNA comes from the
+    annotation's exons on the genome when every exon reads real (non-N) sequence, else from ``cdna`` (a FASTA of
+    transcript sequences named by unversioned id, e.g. the chr21 cDNA) when it holds the transcript.
+    Intergenomic rows (label 1): ``genome[region][start:end]`` (``17`` and ``chr17`` alike), reverse-complemented
+    on ``-``; a window reading N is not covered.
 
-    Returns the rebuilt table (``split, label, id, region, region_start, chrom, start, end, gene_type, seq``;
-    ``region_start`` the interval's start in its region, ``chrom, start, end`` its genome footprint) and the
+    Returns the rebuilt table (``split, label, id, reference, region, region_start, chrom, start, end,
+    gene_type, seq``; ``reference`` one of :data:`REFERENCES`, ``region_start`` the interval's start in its
+    region, ``chrom, start, end`` its genome footprint, missing (``<NA>``) for a sequence from ``cdna``) and the
     outcome of every interval: counts per outcome (rows) and class.
     """
     known = transcripts(gtf)
@@ -223,14 +229,16 @@ def rebuild(genome: Genome, gtf: pd.DataFrame, intervals: pd.DataFrame) -> tuple
     for row in intervals.itertuples(index=False):
         if row.label == 0:
             outcome, found = _rebuild_coding(genome, known, cdnas, row)
+            if found is None and cdna is not None and row.region in cdna.lengths:
+                outcome, found = _rebuild_from_cdna(cdna, row)
         else:
             outcome, found = _rebuild_intergenomic(genome, row)
         outcomes.append(outcome)
         if found is not None:
             rows.append(found)
-    table = pd.DataFrame(rows, columns=["split", "label", "id", "region", "region_start", "chrom", "start", "end",
-                                        "gene_type", "seq"])
-    table = _sorted(table.astype({"region_start": "int64", "start": "int64", "end": "int64"}))
+    table = pd.DataFrame(rows, columns=["split", "label", "id", "reference", "region", "region_start", "chrom",
+                                        "start", "end", "gene_type", "seq"])
+    table = _sorted(table.astype({"region_start": "int64", "start": "Int64", "end": "Int64"}))
     names = intervals["label"].map(lambda i: CLASSES[i]).to_numpy()
     counts = pd.DataFrame({"outcome": outcomes, "class": names}).value_counts()
     report = counts.unstack("class", fill_value=0).reindex(columns=list(CLASSES), fill_value=0)
@@ -256,8 +264,16 @@ def _rebuild_coding(genome, known, cdnas, row):
     seq = cdna[row.start : row.end]
     seq = _strand(seq, row.strand)
     start, end = tx.footprint(row.start, row.end)
-    return REBUILT, (row.split, 0, row.id, row.region, row.start, tx.chrom, start, end, tx.gene_type,
+    return REBUILT, (row.split, 0, row.id, REFERENCES[0], row.region, row.start, tx.chrom, start, end, tx.gene_type,
                      check_sequence(seq, f"{row.split}/{CLASSES[0]}/{row.id}"))
+
+
+def _rebuild_from_cdna(cdna: Genome, row):
+    if row.end > cdna.lengths[row.region]:
+        return "interval runs past the transcript's end in the chr21 cDNA", None
+    seq = _strand(cdna.fetch(row.region, row.start, row.end), row.strand)
+    return REBUILT_CDNA, (row.split, 0, row.id, REFERENCES[1], row.region, row.start, "chr21", pd.NA, pd.NA, None,
+                          check_sequence(seq, f"{row.split}/{CLASSES[0]}/{row.id}"))
 
 
 def _rebuild_intergenomic(genome, row):
@@ -270,7 +286,7 @@ def _rebuild_intergenomic(genome, row):
     seq = genome.fetch(chrom, row.start, row.end)
     if "N" in seq:
         return "interval reads N (sequence unknown here)", None
-    return REBUILT, (row.split, 1, row.id, row.region, row.start, chrom, row.start, row.end, None,
+    return REBUILT, (row.split, 1, row.id, REFERENCES[0], row.region, row.start, chrom, row.start, row.end, None,
                      check_sequence(_strand(seq, row.strand), f"{row.split}/{CLASSES[1]}/{row.id}"))
 
 
@@ -287,6 +303,21 @@ def open_frame(seq: str) -> bool:
     """Whether some reading frame of ``seq`` has no stop codon (TAA, TAG, TGA) on this strand: true of
     almost every window inside a protein-coding sequence, of about 1 in 8 random 200-nt windows."""
     return any(all(seq[i : i + 3] not in _STOPS for i in range(frame, len(seq) - 2, 3)) for frame in range(3))
+
+
+def longest_orf(seq: str) -> int:
+    """Length (nt, stop codon included) of the longest ATG-to-stop reading frame on this strand of ``seq``; 0
+    when there is none."""
+    best = 0
+    for frame in range(3):
+        start = None
+        for i in range(frame, len(seq) - 2, 3):
+            codon = seq[i : i + 3]
+            if start is None and codon == "ATG":
+                start = i
+            elif start is not None and codon in _STOPS:
+                best, start = max(best, i + 3 - start), None
+    return best
 
 
 def composition(table: pd.DataFrame) -> pd.DataFrame:

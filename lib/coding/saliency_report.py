@@ -123,7 +123,7 @@ def closing_table(results: pd.DataFrame, counts: dict[str, int], per_seed: dict[
     (:func:`lib.coding.accuracy.seed_results`), the model size (:func:`lib.coding.model.parameter_counts`), every
     seed's r and codon-periodicity test (``per_seed``), and the high positions, class regions and method
     agreement of the first seed's maps ``result``. ``gb_source``: the data the models trained on."""
-    acc = {name: accuracy.mean_sd_text(results[f"{name} accuracy"]) for name in ("test", "real")}
+    acc = {name: accuracy.mean_sd_text(results[f"{name} accuracy"]) for name in ("test", "real", "real balanced")}
     importance = result["importance"]
     numbers = saliency.summary(saliency.positional_stats(importance), importance)
     regions = saliency.region_stats(saliency.class_means(result["class_importance"], result["class_labels"]))
@@ -133,7 +133,8 @@ def closing_table(results: pd.DataFrame, counts: dict[str, int], per_seed: dict[
     coding, intergenomic = (published.span(region) for region in published.REGIONS.values())
     return pd.DataFrame([
         ("Table 1: accuracy", f"{published.ACCURACY}% (HyenaDNA {published.HYENADNA_ACCURACY}%)",
-         f"{acc['test']} test split; {acc['real']} real benchmark sequences ({len(results)} seeds, {gb_source})"),
+         (f"{acc['test']} {accuracy.TEST_LABELS[gb_source]}; {acc['real']} on the held-out real benchmark sequences "
+          f"({acc['real balanced']} class-balanced; {len(results)} seeds)")),
         ("parameters", f"{published.PARAMETERS:,}",
          f"{counts['state dict values']:,} state-dict values ({counts['learnable parameters']:,} learnable)"),
         ("Figure 1: r(mean, SD)", f"{published.PEARSON_R:.3f}",

@@ -18,15 +18,15 @@ from lib.coding.model import SimpleSaliencyCNN
 from lib.recipe import Recipe
 
 EVAL_BATCH = 1024  # sequences per forward pass when evaluating
-ARCHITECTURE = "SimpleSaliencyCNN-v1"  # part of the checkpoints' cache key: change it when the model changes
+ARCHITECTURE = "SimpleSaliencyCNN-v2"  # in the checkpoints' cache key; v2: forward by table lookup (model.first_layer)
 
 
 def fit(model: SimpleSaliencyCNN, tokens: np.ndarray, labels: np.ndarray, recipe: Recipe,
         device: torch.device) -> list[dict[str, float]]:
     """Fit ``model`` in place on ``tokens`` (uint8, (n, 200)) and ``labels`` (int, (n,)) with cross-entropy and
-    Adam, the learning rate decaying linearly from ``recipe.lr`` to 0 over the run (the paper gives no
-    schedule; without one the last epoch's decision threshold swings from run to run); ``recipe.seed`` fixes
-    the batch order. Returns one record per epoch: ``epoch, loss`` (mean training loss), ``accuracy`` (on the
+    AdamW (``recipe.weight_decay``; 0 is Adam), the learning rate decaying linearly from ``recipe.lr`` to 0 over
+    the run (the paper gives no schedule; without one the last epoch's decision threshold swings from run to
+    run); ``recipe.seed`` fixes the batch order. Returns one record per epoch: ``epoch, loss`` (mean training loss), ``accuracy`` (on the
     training batches, in training mode), ``seconds`` and ``sequences_per_s``."""
     if recipe.patience is not None:
         raise ValueError("paper B's CNN trains every epoch of its recipe: patience must be None")
@@ -34,7 +34,7 @@ def fit(model: SimpleSaliencyCNN, tokens: np.ndarray, labels: np.ndarray, recipe
     x = torch.tensor(np.asarray(tokens), dtype=torch.long)
     y = torch.tensor(np.asarray(labels), dtype=torch.long)
     model.to(device).train()
-    optimizer = torch.optim.Adam(model.parameters(), lr=recipe.lr)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=recipe.lr, weight_decay=recipe.weight_decay)
     steps = recipe.epochs * -(-len(x) // recipe.batch_size)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1 - step / steps)
     history = []
@@ -86,7 +86,8 @@ def trained_model(tokens: np.ndarray, labels: np.ndarray, recipe: Recipe, device
     in the cache key) with ``threads`` torch CPU threads, and its training history, in evaluation mode on the
     CPU. Cached by :func:`lib.cache.trained` (``$CACHE/cnn/cnn-<key>/``). The same inputs give the same weights
     on the same machine."""
-    recipe_key = {"epochs": recipe.epochs, "batch_size": recipe.batch_size, "lr": recipe.lr, "seed": recipe.seed}
+    recipe_key = {"epochs": recipe.epochs, "batch_size": recipe.batch_size, "lr": recipe.lr, "seed": recipe.seed,
+                  "weight_decay": recipe.weight_decay}
     params = {"data": data_key, "config": recipe_key, "arch": ARCHITECTURE, "threads": threads}
 
     def make() -> SimpleSaliencyCNN:  # seeded before construction: the initial weights depend on the seed alone
@@ -105,7 +106,7 @@ def trained(P, data, seed: int) -> tuple[SimpleSaliencyCNN, list[dict[str, float
     """The model of configuration ``P`` (``cnn_*`` knobs, ``device``) trained with ``seed`` on the training split
     of ``data`` (:class:`lib.coding.dataset.BenchmarkData`), and its history; cached (:func:`trained_model`)."""
     tokens, labels = data.arrays("train")
-    recipe = Recipe(P.cnn_epochs, P.cnn_batch_size, P.cnn_lr, seed)
+    recipe = Recipe(P.cnn_epochs, P.cnn_batch_size, P.cnn_lr, seed, weight_decay=P.cnn_weight_decay)
     return trained_model(tokens, labels, recipe, device.pick(P.device), data.key, P.cnn_threads)
 
 

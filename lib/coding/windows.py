@@ -14,6 +14,8 @@ Genomic Benchmarks built ``demo_coding_vs_intergenomic_seqs`` from random 200-nt
 - windows sharing a genome base with ``exclude`` (e.g. the rebuilt real benchmark sequences, kept as a test
   set) dropped;
 - a 75/25 split by genomic blocks (:func:`block_split`): no training window overlaps a test window;
+- optionally, more coding training windows cut from a FASTA of cDNA (:func:`cdna_windows`, the chr21 cDNA in
+  ``default``) added to the train split;
 - each split balanced by subsampling the larger class.
 """
 
@@ -22,11 +24,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lib.coding.genomic_benchmarks import CLASSES, SEQ_LEN, Transcript, transcripts
+from lib.coding.genomic_benchmarks import CLASSES, SEQ_LEN, Transcript, longest_orf, transcripts
 from lib.data.genome import Genome, GenomeError, called_spans
 
 CDNA_GENE_TYPES = ("protein_coding", "IG_", "TR_", "pseudogene")  # a gene type containing one of these
 COLUMNS = ["region", "region_start", "chrom", "start", "end", "seq"]
+MIN_ORF = 300  # nt: a cDNA transcript the benchmark does not name counts as coding with an ORF this long
+SHARED_K = 24  # a cDNA window sharing a k-mer this long with an excluded sequence counts as overlapping it
 
 
 def cdna_gene_type(gene_type: str) -> bool:
@@ -60,14 +64,62 @@ def coding_windows(genome: Genome, txs: dict[str, Transcript], rng: np.random.Ge
         if len(cdna) < SEQ_LEN:
             counts["transcripts shorter than 200 nt"] += 1
             continue
-        fitting = reference_starts[: np.searchsorted(reference_starts, len(cdna) - SEQ_LEN, side="right")]
-        if len(fitting) == 0:
-            counts["transcripts shorter than 200 nt"] += 1
-            continue
-        for start in np.unique(rng.choice(fitting, per_transcript)).tolist():
+        for start in draw_starts(len(cdna), reference_starts, rng, per_transcript):
             first, end = tx.footprint(start, start + SEQ_LEN)
             rows.append((tid, start, tx.chrom, first, end, cdna[start : start + SEQ_LEN]))
     return pd.DataFrame(rows, columns=COLUMNS), counts
+
+
+def draw_starts(length: int, reference_starts: np.ndarray, rng: np.random.Generator, draws: int) -> list[int]:
+    """Distinct window starts for a cDNA of ``length`` nt: ``draws`` draws (with replacement) from the sorted
+    ``reference_starts`` that leave room for a 200-nt window; none when no start fits."""
+    fitting = reference_starts[: np.searchsorted(reference_starts, length - SEQ_LEN, side="right")]
+    return np.unique(rng.choice(fitting, draws)).tolist() if len(fitting) else []
+
+
+def cdna_windows(cdna: Genome, named: pd.DataFrame, rng: np.random.Generator, reference_starts: np.ndarray,
+                 per_transcript: int, exclude: pd.Series) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Coding windows of a FASTA of transcript cDNA (``cdna``, one record per unversioned transcript id) that
+    share no base with the benchmark sequences cut from it and no :data:`SHARED_K`-mer with ``exclude``.
+
+    The FASTA gives no biotype, so a transcript counts as one Ensembl puts in its cDNA file when the benchmark
+    names it (``named``: the benchmark's coding intervals, ``region, start, end``) or when its longest
+    ATG-to-stop reading frame is at least :data:`MIN_ORF` nt (protein-coding-like; long non-coding RNAs rarely
+    have one). Window starts are drawn as in :func:`coding_windows`; a window overlapping a named interval of
+    its own transcript (cDNA positions) is dropped, and so is one sharing a k-mer with a sequence of
+    ``exclude`` (isoforms share exons). Columns ``COLUMNS`` (``region`` the transcript id, ``region_start``
+    the cDNA position; the genome footprint ``chrom, start, end`` is unknown: missing) and counts of the
+    transcripts and windows (name -> count)."""
+    reference_starts = np.sort(np.asarray(reference_starts))
+    named = named[named["region"].isin(cdna.lengths)]
+    taken = named.groupby("region")[["start", "end"]].agg(list)
+    shared = {seq[i : i + SHARED_K] for seq in exclude for i in range(len(seq) - SHARED_K + 1)}
+    counts = {"cDNA transcripts": len(cdna.lengths), "cDNA transcripts named by the benchmark": 0,
+              f"cDNA transcripts not named, ORF >= {MIN_ORF} nt": 0, "cDNA windows drawn": 0,
+              "cDNA windows overlapping a benchmark interval": 0,
+              f"cDNA windows sharing a {SHARED_K}-mer with a real sequence": 0, "cDNA windows, distinct": 0}
+    rows = []
+    for tid in sorted(cdna.lengths):
+        seq = cdna.sequence(tid)
+        if tid in taken.index:
+            counts["cDNA transcripts named by the benchmark"] += 1
+        elif longest_orf(seq) >= MIN_ORF:
+            counts[f"cDNA transcripts not named, ORF >= {MIN_ORF} nt"] += 1
+        else:
+            continue
+        spans = list(zip(*taken.loc[tid])) if tid in taken.index else []
+        for start in draw_starts(len(seq), reference_starts, rng, per_transcript):
+            window = seq[start : start + SEQ_LEN]
+            counts["cDNA windows drawn"] += 1
+            if any(start < end and first < start + SEQ_LEN for first, end in spans):
+                counts["cDNA windows overlapping a benchmark interval"] += 1
+            elif "N" in window or any(window[i : i + SHARED_K] in shared for i in range(SEQ_LEN - SHARED_K + 1)):
+                counts[f"cDNA windows sharing a {SHARED_K}-mer with a real sequence"] += 1
+            else:
+                rows.append((tid, start, None, pd.NA, pd.NA, window))
+    windows = pd.DataFrame(rows, columns=COLUMNS).drop_duplicates("seq")  # isoforms share windows
+    counts["cDNA windows, distinct"] = len(windows)
+    return windows, counts
 
 
 def merge_intervals(starts: np.ndarray, ends: np.ndarray) -> list[tuple[int, int]]:
@@ -192,14 +244,16 @@ def balance(table: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
 
 def slice_windows(genome: Genome, gtf: pd.DataFrame, genes: pd.DataFrame, reference_starts: np.ndarray, *,
                   block_nt: int, seed: int, per_transcript: int = 10, test_fraction: float = 0.25,
-                  exclude: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                  exclude: pd.DataFrame | None = None,
+                  extra_coding: tuple[pd.DataFrame, dict[str, int]] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The balanced, block-split coding vs intergenomic windows of ``genome`` (see the module docstring).
 
     ``gtf`` gives the transcripts (:func:`lib.data.annotation.read_gtf`), ``genes`` the spans to keep
     intergenomic windows out of (``chrom, start, end``; e.g. the gene lines of every annotation at hand),
     ``reference_starts`` the cDNA starts of the benchmark's coding intervals,
     ``exclude`` windows (as :func:`lib.coding.genomic_benchmarks.rebuild` returns them, transcripts from ``gtf``)
-    whose bases no window may share. Returns the table (``split, label, id`` + ``COLUMNS``) and the count of
+    whose bases no window may share, ``extra_coding`` more coding windows for the train split and their counts
+    (as :func:`cdna_windows` returns them). Returns the table (``split, label, id`` + ``COLUMNS``) and the count of
     windows after each step, per class (rows: steps).
     """
     rng = np.random.default_rng(seed)
@@ -218,6 +272,11 @@ def slice_windows(genome: Genome, gtf: pd.DataFrame, genes: pd.DataFrame, refere
         steps["not overlapping the excluded intervals"] = _per_class(table)
     table = table.assign(split=block_split(table, block_nt, test_fraction, rng)).dropna(subset=["split"])
     steps["inside one split's blocks"] = _per_class(table)
+    if extra_coding is not None:
+        extra, counts = extra_coding
+        steps |= {name: (count, None) for name, count in counts.items()}
+        table = pd.concat([table, extra.assign(label=0, split="train")], ignore_index=True)
+        steps["with the cDNA windows in train"] = _per_class(table)
     table = balance(table, rng)
     for split in ("train", "test"):
         steps[f"balanced: {split}"] = _per_class(table[table["split"] == split])

@@ -1,6 +1,7 @@
 """The inputs each profile's ``source`` names: a genome and an older/newer annotation pair.
 
 - ``slice``: the real GRCh38 slice in ``$DNABOOK_SHARED_DATA/grch38-slice`` (offline; the ``default`` profile).
+  Paper B's data also read the Ensembl cDNA of chromosome 21 beside it (:func:`chr21_cdna`).
 - ``gencode``: the papers' inputs, GENCODE release 20 (older) and 26 (newer) with GRCh38, downloaded through
   :mod:`lib.data.download` (the ``paper`` profile).
 """
@@ -39,6 +40,16 @@ def slice_dir() -> Path:
             "grch38-slice/ and genomic-benchmarks/ (default: ../shared/data beside the repository)"
         )
     return folder
+
+
+def chr21_cdna() -> Path:
+    """The Ensembl cDNA of every chr21 transcript (``$DNABOOK_SHARED_DATA/ensembl-chr21-cdna``); a clear error
+    when it is missing."""
+    path = paths.shared_data() / "ensembl-chr21-cdna" / "transcriptome.chr21.fa.gz"
+    if not path.is_file():
+        raise FileNotFoundError(f"the chr21 cDNA is not at {path}: set DNABOOK_SHARED_DATA to the folder that "
+                                "holds ensembl-chr21-cdna/ (default: ../shared/data beside the repository)")
+    return path
 
 
 def get(name: str) -> Source:

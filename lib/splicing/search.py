@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lib import paths, workers
+from lib import paths, recipe, workers
 from lib.splicing import experiments
 
 KIND = "bilstm_attention"
@@ -71,11 +71,9 @@ def _job(P, change: dict, seed: int) -> None:
 
 def winner(results: pd.DataFrame) -> dict:
     """The best candidate's settings as knob -> value (the keys of :data:`BASE`)."""
-    best = results.iloc[0]
-    return {k: (best[k].item() if hasattr(best[k], "item") else best[k]) for k in BASE}
+    return recipe.search_winner(results, BASE)
 
 
 def save(results: pd.DataFrame, path: Path = RESULTS) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    results.to_csv(path, index=False, float_format="%.6g")
-    return path
+    """Write ``results`` to ``path`` (:func:`lib.recipe.save_search`)."""
+    return recipe.save_search(results, path)
