@@ -4,6 +4,10 @@
 # make test  - set up .venv if missing, run ruff, the unit tests, nbval regression on the chapters and summary
 #              pages, and the browser check of the built HTML (needs Chromium: Debian's `chromium` package)
 # make smoke - execute every chapter with the smoke profile (outputs in _build/runs/smoke)
+# make rehearsal - rehearse the paper profile offline: build a mirror of the downloads from the offline data
+#              (python -m lib mirror build), serve it on 127.0.0.1 and run every chapter with --profile paper
+#              against it in a fresh cache, epochs and seeds shrunk (lib/book/rehearsal.py; outputs and
+#              summary.json in _build/rehearsal; `make test` runs the smoke-sized one)
 # make bench - run the benchmarks in benchmarks/
 # make numerics-check - rerun every chapter as another machine would (other CPU settings, one core, empty cache)
 #              and compare every glued value with the committed notebooks (lib/numerics.py, lib/book/runner.py)
@@ -12,7 +16,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book html test smoke bench numerics-check venv clean
+.PHONY: book html test smoke rehearsal bench numerics-check venv clean
 
 venv: $(STAMP)
 
@@ -38,6 +42,9 @@ test: $(STAMP)
 
 smoke: $(STAMP)
 	$(BIN)/python -m lib run --profile smoke
+
+rehearsal: $(STAMP)
+	$(BIN)/python -m lib rehearse
 
 numerics-check: $(STAMP)
 	$(BIN)/python -m lib numerics-check

@@ -1,6 +1,6 @@
 """Where things live. Every path the code uses comes from here.
 
-Two settings, both environment variables:
+Three settings, all environment variables:
 
 ``DNABOOK_SHARED_DATA``
     Folder holding the offline data (``grch38-slice/``, ``genomic-benchmarks/``).
@@ -8,6 +8,10 @@ Two settings, both environment variables:
 ``DNABOOK_CACHE``
     Folder for downloads and everything built from them (decompressed genomes, data sets,
     checkpoints). Default: ``data/cache`` inside the repository (git-ignored).
+``DNABOOK_MIRROR``
+    Base URL of a mirror of the downloads (:mod:`lib.data.download`): ``https://HOST/PATH?QUERY`` is then
+    fetched from ``$DNABOOK_MIRROR/HOST/PATH``. Default: unset, the publishers' own servers.
+    ``python -m lib mirror build DIR`` builds a rehearsal mirror from the offline data (:mod:`lib.data.mirror`).
 """
 
 from __future__ import annotations

@@ -203,3 +203,15 @@ def test_model_statistics_report_the_period3_finding_and_region_shares():
     assert stats["r_low"] <= stats["r"] <= stats["r_high"]
     flat = {**result, "importance": rng.gamma(2.0, 1.0, (n, length))}
     assert not saliency.model_statistics(flat, seed=0)["period3"]["holds"]
+
+
+def test_analyse_takes_a_whole_class_that_has_fewer_than_per_class():
+    torch.manual_seed(0)
+    cnn = model.SimpleSaliencyCNN().eval()
+    rng = np.random.default_rng(0)
+    tokens = rng.integers(1, 5, size=(12, 200)).astype(np.uint8)
+    labels = np.array([0] * 9 + [1] * 3)  # a small archive's test split: 3 intergenomic sequences
+    result = attribution.analyse(cnn, tokens, labels, torch.device("cpu"), n=50, per_class=5, compare_n=2,
+                                 ig_steps=4, smoothgrad_samples=2, seed=0)
+    assert np.bincount(result["class_labels"]).tolist() == [5, 3]
+    assert result["importance"].shape == (12, 200) and result["ig"].shape == (2, 200)

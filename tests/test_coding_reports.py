@@ -150,6 +150,9 @@ def test_saliency_texts_and_tables():
     assert report.headline(P, data, {0: result, 1: _maps(1)}) == (
         "profile 'smoke': models of seeds [0, 1] (figures: seed 0), test split of 2 sequences (slice)\n"
         "Figures 1-2: 40 sequences x 200 positions; Figure 3: 20 per class; method comparison: 10 sequences")
+    small = {**result, "class_labels": np.array([0] * 20 + [1] * 7)}  # a small test split: 7 intergenomic
+    assert report.headline(P, data, {0: small}).endswith(
+        "Figure 3: 20 coding and 7 intergenomic (the test split's, fewer than 20); method comparison: 10 sequences")
     assert report.sample_texts(result["importance"], 1250) == {"n_seqs": "40", "per_class": "1,250"}
     texts = report.correlation_texts(per_seed)
     assert texts["r"] == f"{per_seed[0]['r']:.3f}, {per_seed[1]['r']:.3f}" and texts["r_interval"].count(" to ") == 2

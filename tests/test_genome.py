@@ -7,7 +7,7 @@ import gzip
 import pytest
 from conftest import write_fasta
 
-from lib.data.genome import Genome, GenomeError, called_spans, reverse_complement
+from lib.data.genome import Genome, GenomeError, called_spans, missing_text, reverse_complement
 
 SEQ = "ACGTacgtNNRYacgtTTGCA"  # soft-masked letters, N and IUPAC codes
 
@@ -41,6 +41,16 @@ def test_contig_names_are_matched_loosely(genome):
 def test_missing_contig_is_a_clear_error(genome):
     with pytest.raises(GenomeError, match=r"no contig 'chr7' \(contigs: chr1, MT\)"):
         genome.fetch("chr7", 0, 1)
+
+
+def test_choose_splits_wanted_contigs_into_present_and_missing(genome):
+    assert genome.choose(None) == (["chr1", "MT"], [])
+    present, missing = genome.choose(["1", "chr2", "chrM", "chrX"])  # the paper's list against a smaller genome
+    assert (present, missing) == (["chr1", "MT"], ["chr2", "chrX"])
+    assert missing_text(missing, present) == ("2 of the 4 contigs asked for are not in this genome and are skipped: "
+                                              "chr2, chrX; using chr1, MT")
+    with pytest.raises(GenomeError, match=r"none of the contigs asked for \(chr2, chr3\) is in this genome"):
+        genome.choose(["chr2", "chr3"])
 
 
 @pytest.mark.parametrize("start,end", [(-1, 3), (18, 22), (5, 4)])

@@ -101,7 +101,8 @@ def run_pages() -> list[Path]:
 
 def check_inputs(cfg: config.Config) -> None:
     """Checks that need the data, made before any chapter starts: every contig asked for exists in the offline
-    genome (a downloaded source is checked when chapter 00 has fetched it). Raises ``SystemExit`` (one line)."""
+    genome. A downloaded source is not checked here: chapters 00-01 report the contigs its genome lacks and skip
+    them (:meth:`lib.data.genome.Genome.choose`). Raises ``SystemExit`` (one line)."""
     if cfg.contigs is None or cfg.source != "slice":
         return
     from lib.data import genome, sources
@@ -198,6 +199,24 @@ def numerics_check(profile: str, only: list[str] | None, machines: list[str]) ->
     return differing
 
 
+def _mirror(action: str, folder: Path, port: int) -> int:
+    """``python -m lib mirror build|serve FOLDER``."""
+    from lib.data import mirror
+
+    if action == "build":
+        for path in mirror.build(folder):
+            print(f"{path}  {path.stat().st_size:,} bytes")
+        return 0
+    url, stop = mirror.serve(folder, port)
+    print(f"serving {folder} at {url}; use it with DNABOOK_MIRROR={url} (Ctrl-C stops)", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        stop()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     prog = "dnabook" if Path(sys.argv[0]).name == "dnabook" else "python -m lib"
     parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
@@ -229,7 +248,23 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--model", choices=("classifiers", "cnn"), default="classifiers")
     s.add_argument("--profile", default="default", help=f"one of: {', '.join(config.PRESETS)}")
     s.add_argument("-p", "--parameter", action="append", default=[], metavar="KNOB=VALUE")
+    m = sub.add_parser("mirror", help="build a local mirror of the downloads from the offline data, or serve one "
+                       "on 127.0.0.1 (lib/data/mirror.py)")
+    m.add_argument("action", choices=("build", "serve"))
+    m.add_argument("folder", type=Path)
+    m.add_argument("--port", type=int, default=0, help="serve: the port (default: any free one)")
+    h = sub.add_parser("rehearse", help="run every chapter with the paper profile against a local mirror, in a "
+                       "fresh cache under _build/rehearsal (lib/book/rehearsal.py)")
+    h.add_argument("--smoke", action="store_true", help="tiny sizes: a few minutes")
+    h.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     args = parser.parse_args(argv)
+    if args.command == "mirror":
+        return _mirror(args.action, args.folder, args.port)
+    if args.command == "rehearse":
+        from lib.book import rehearsal
+
+        print(rehearsal.describe(rehearsal.rehearse(args.smoke, args.device)))
+        return 0
     if args.command == "search":
         P = config.resolve(args.profile, parse_overrides(args.parameter))
         if args.model == "cnn":  # torch loads only for the commands that train

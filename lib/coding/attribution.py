@@ -94,11 +94,11 @@ def analyse(model, tokens: np.ndarray, labels: np.ndarray, device: torch.device,
     (``$CACHE/saliency``, npz) keyed by the model's weights, the data and these settings.
 
     From ``tokens`` / ``labels`` (a test set) it draws with ``seed``: ``n`` sequences (``index``) for the
-    positional statistics, ``per_class`` of each class (``class_index``) for the class-wise means, and uses
-    the first ``compare_n`` of ``index`` to compare methods. Returns ``importance`` (n, L), ``predicted``,
-    ``labels``, ``class_importance`` (2 * per_class, L), ``class_labels``, ``ig`` and ``smoothgrad``
-    (compare_n, L), the indices, and ``seconds`` (wall time of plain gradients, IG, SmoothGrad, measured when
-    computed). ``threads``: torch CPU threads while computing.
+    positional statistics, ``per_class`` of each class (``class_index``; the whole class where it has fewer) for
+    the class-wise means, and uses the first ``compare_n`` of ``index`` to compare methods. Returns
+    ``importance`` (n, L), ``predicted``, ``labels``, ``class_importance`` (up to 2 * per_class, L), ``class_labels``,
+    ``ig`` and ``smoothgrad`` (compare_n, L), the indices, and ``seconds`` (wall time of plain gradients, IG,
+    SmoothGrad, measured when computed). ``threads``: torch CPU threads while computing.
     """
     params = {"model": cache.module_digest(model), "data": _sha(tokens, labels), "n": n, "per_class": per_class,
               "compare_n": compare_n, "ig_steps": ig_steps, "smoothgrad_samples": smoothgrad_samples,
@@ -107,8 +107,8 @@ def analyse(model, tokens: np.ndarray, labels: np.ndarray, device: torch.device,
     def compute() -> dict[str, np.ndarray]:
         rng = np.random.default_rng(seed)
         index = np.sort(rng.choice(len(tokens), min(n, len(tokens)), replace=False))
-        class_index = np.concatenate([np.sort(rng.choice(np.flatnonzero(labels == c), per_class, replace=False))
-                                      for c in (0, 1)])
+        members = [np.flatnonzero(labels == c) for c in (0, 1)]  # a small test set may hold fewer than per_class
+        class_index = np.concatenate([np.sort(rng.choice(m, min(per_class, len(m)), replace=False)) for m in members])
         compare = index[:compare_n]
         with numerics.fixed_threads(threads):
             clock = [time.perf_counter()]

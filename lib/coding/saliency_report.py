@@ -20,10 +20,13 @@ def headline(P, data, results: dict[int, dict[str, np.ndarray]]) -> str:
     configuration ``P``'s ``results`` (keyed by seed; the first seed's drawn)."""
     result = results[P.seed]
     importance, test_size = result["importance"], int((data.table["split"] == "test").sum())
+    drawn = np.bincount(result["class_labels"], minlength=2)
+    per_class = (f"{drawn[0]} per class" if drawn[0] == drawn[1] else
+                 f"{drawn[0]} coding and {drawn[1]} intergenomic (the test split's, fewer than {P.saliency_per_class})")
     return (f"profile {P.profile!r}: models of seeds {list(results)} (figures: seed {P.seed}), test split of "
             f"{test_size:,} sequences ({P.gb_source})\n"
             f"Figures 1-2: {importance.shape[0]:,} sequences x {importance.shape[1]} positions; "
-            f"Figure 3: {P.saliency_per_class} per class; method comparison: {len(result['ig'])} sequences")
+            f"Figure 3: {per_class}; method comparison: {len(result['ig'])} sequences")
 
 
 def sample_texts(importance: np.ndarray, per_class: int) -> dict[str, str]:

@@ -11,6 +11,7 @@ import gzip
 import os
 import re
 import zlib
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 
@@ -147,6 +148,22 @@ class Genome:
         shown = ", ".join(list(self.lengths)[:10]) + (" ..." if len(self.lengths) > 10 else "")
         raise GenomeError(f"{self.source.name}: no contig {name!r} (contigs: {shown})")
 
+    def choose(self, wanted: Sequence[str] | None) -> tuple[list[str], list[str]]:
+        """The contigs ``wanted`` split into those this genome has (its spelling, :meth:`contig`) and those it
+        lacks (as asked); ``None`` wants every contig of the genome."""
+        if wanted is None:
+            return list(self.lengths), []
+        present, missing = [], []
+        for name in wanted:
+            try:
+                present.append(self.contig(name))
+            except GenomeError:
+                missing.append(name)
+        if not present:
+            raise GenomeError(f"{self.source.name}: none of the contigs asked for ({', '.join(wanted)}) is in "
+                              f"this genome (contigs: {', '.join(list(self.lengths)[:10])})")
+        return present, missing
+
     def fetch(self, chrom: str, start: int, end: int, strand: str = "+") -> str:
         """Sequence of ``chrom[start:end]`` (0-based, half-open), reverse-complemented on ``-``.
 
@@ -175,3 +192,9 @@ class Genome:
 def called_spans(seq: str) -> list[tuple[int, int]]:
     """Maximal runs of non-N bases in ``seq`` as (start, end), 0-based half-open."""
     return [m.span() for m in re.finditer(r"[^N]+", seq)]
+
+
+def missing_text(missing: Sequence[str], present: Sequence[str]) -> str:
+    """One line saying which contigs asked for the genome lacks, that they are skipped, and what is used."""
+    return (f"{len(missing)} of the {len(missing) + len(present)} contigs asked for are not in this genome and are "
+            f"skipped: {', '.join(missing)}; using {', '.join(present)}")

@@ -26,7 +26,7 @@ import pandas as pd
 
 from lib import cache, paths
 from lib.data.annotation import introns, read_gtf
-from lib.data.genome import Genome, called_spans, reverse_complement
+from lib.data.genome import Genome, called_spans, missing_text, reverse_complement
 from lib.data.sources import Source
 from lib.splicing import published
 
@@ -271,9 +271,12 @@ def assemble(source: Source, contigs: list[str] | None, flank: int, max_len: int
     (``None``: no cap). ``seed`` draws the negatives. ``progress`` receives one message per step.
     """
     genome = Genome(source.genome)
-    chosen = list(genome.lengths) if contigs is None else [genome.contig(c) for c in contigs]
+    chosen, missing = genome.choose(contigs)
     report: dict = {"releases": {}, "parameters": {"contigs": chosen, "flank": flank, "max_len": max_len,
                                                    "seed": seed, "source": source.name}}
+    if missing:  # reported (chapter 01 prints it), only when some are missing: other reports stay as they were
+        report["parameters"]["missing contigs"] = missing
+        progress(missing_text(missing, chosen))
     tables, forbidden = {}, set()
     for label, path in source.releases.items():
         progress(f"reading {label}: {paths.display(path)}")
@@ -312,7 +315,7 @@ def unlabeled(source: Source, data: JunctionSet, contigs: list[str] | None, flan
     with ``seed``), on a random strand, overlapping no test row (flanks included). Introns come sorted by KEY,
     so the list depends on the inputs and ``seed`` alone."""
     genome = Genome(source.genome)
-    chosen = list(genome.lengths) if contigs is None else [genome.contig(c) for c in contigs]
+    chosen, _ = genome.choose(contigs)
     found = pd.concat([introns(read_gtf(path))[KEY] for path in source.releases.values()]).drop_duplicates()
     found["chrom"] = found["chrom"].astype(str).map({c: _spelling(genome, c) for c in found["chrom"].astype(str)
                                                      .unique()})
