@@ -3,7 +3,7 @@
 Three settings, all environment variables:
 
 ``DNABOOK_SHARED_DATA``
-    Folder holding the offline data (``grch38-slice/``, ``genomic-benchmarks/``).
+    Folder holding the offline data (``grch38-slice/``, ``genomic-benchmarks/``, ``ensembl-chr21-cdna/``).
     Default: ``../shared/data`` next to the repository.
 ``DNABOOK_CACHE``
     Folder for downloads and everything built from them (decompressed genomes, data sets,
