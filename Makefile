@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_paper_a.py
 	$(BIN)/python benchmarks/bench_attribution.py
 	$(BIN)/python benchmarks/bench_cnn.py
+	$(BIN)/python benchmarks/project_paper.py
 
 clean:
 	rm -rf _build
