@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
+import json
 import zipfile
 
 import numpy as np
@@ -111,8 +113,12 @@ def good_files() -> dict[str, str]:
 
 
 def test_archive_downloaded_from_local_server_read_once_and_cached(server, monkeypatch):
-    server.files["/records/1/files/demo.zip"] = archive_bytes(good_files())
-    fake = download.Remote(gb.REMOTE, server.url("/records/1/files/demo.zip?download=1"), None, "test", "tiny")
+    zipped = archive_bytes(good_files())
+    server.files["/records/1/files/demo.zip"] = zipped
+    record = {"files": [{"key": "demo.zip", "checksum": f"md5:{hashlib.md5(zipped).hexdigest()}", "size": len(zipped)}]}
+    server.files["/api/records/1"] = json.dumps(record).encode()  # the record's md5 listing, as Zenodo's API gives it
+    fake = download.Remote(gb.REMOTE, server.url("/records/1/files/demo.zip?download=1"), None, "test", "tiny",
+                           server.url("/api/records/1"), "zenodo")
     monkeypatch.setitem(download.REGISTRY, gb.REMOTE, fake)
 
     table = gb.load_archive()
