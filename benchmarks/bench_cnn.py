@@ -1,4 +1,4 @@
-"""Paper B's CNN speed: ``python benchmarks/bench_cnn.py [--device auto] [--sequences 20308] [--threads 1 2]``.
+"""Paper B's CNN speed: ``python benchmarks/bench_cnn.py [--device auto] [--sequences 20208] [--threads 1 2]``.
 
 Times, on random 200-nt token sequences (speed does not depend on content):
 - training: sequences and nucleotides per second and seconds per epoch of :func:`lib.coding.training.fit`
@@ -65,7 +65,7 @@ def bench_saliency(tokens, dev) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
-    parser.add_argument("--sequences", type=int, default=20308,
+    parser.add_argument("--sequences", type=int, default=20208,
                         help="training set size (default: the default profile's)")
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=64)

@@ -98,7 +98,7 @@ def slice_table(block_nt: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The slice recipe's table with the chr21 cDNA's coding windows in its train split, and its step counts
     (cached); windows sharing bases with a real benchmark sequence excluded."""
     src, cdna, identity = _slice_inputs()
-    params = {**identity, "block_nt": block_nt, "seed": seed, "test_fraction": TEST_FRACTION, "version": 3}
+    params = {**identity, "block_nt": block_nt, "seed": seed, "test_fraction": TEST_FRACTION, "version": 4}
 
     def build() -> tuple[pd.DataFrame, pd.DataFrame]:
         newer, older = annotation.read_gtf(src.newer), annotation.read_gtf(src.older)
