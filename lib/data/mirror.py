@@ -33,7 +33,6 @@ The build is deterministic (gzip time 0, fixed zip timestamps): building twice g
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import re
 import threading
@@ -43,6 +42,8 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
+
+import pooch
 
 from lib.data import download, sources
 
@@ -63,12 +64,8 @@ def local_path(folder: Path, url: str) -> Path:
 
 
 def md5(path: Path) -> str:
-    """The MD5 hex digest of a file."""
-    digest = hashlib.md5()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """The MD5 hex digest of a file (pooch's, as :mod:`lib.data.download` checks it)."""
+    return pooch.file_hash(str(path), alg="md5")
 
 
 def build(folder: Path | str) -> list[Path]:
