@@ -9,8 +9,9 @@
 #              against it in a fresh cache, epochs and seeds shrunk (lib/book/rehearsal.py; outputs and
 #              summary.json in _build/rehearsal; `make test` runs the smoke-sized one)
 # make bench - run the benchmarks in benchmarks/
-# make numerics-check - rerun every chapter as another machine would (other CPU settings, one core, empty cache)
-#              and compare every glued value with the committed notebooks (lib/numerics.py, lib/book/runner.py)
+# make numerics-check - rerun every chapter as another machine would (native numerics, then one thread; empty caches)
+#              and compare every glued value within its tolerance and every scorecard verdict with the committed
+#              notebooks (lib/numerics.py, lib/book/runner.py)
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin

@@ -30,9 +30,15 @@ What pinning does not remove: a difference between real CPUs that these settings
 chapters 00-04 were first made pinned on an AMD EPYC (Zen 3, AVX2) and rerun pinned on an Intel Xeon (AVX-512,
 AMX): data and design values were identical, but chapter 02's autoencoder losses moved by up to 0.004 nats per
 base, about as much as another seed moves them (seed sd 0.0005-0.0015). Some kernel still differs between the
-two CPUs (not found: with every setting above identical; MKL's vector-math functions are one candidate). So the
-regression tolerances of :mod:`lib.book.regression` are sized to the seed-to-seed spread, and the chapters state
-their claims over seeds.
+two CPUs, not found yet. ``benchmarks/op_digests.py`` digests every torch operation of one training step of each
+model and names the first that differs between two runs; on one AMD EPYC it showed that one thread instead of
+two changes only MKL's GEMMs (and one sigmoid element at a thread boundary), and native numerics change only the
+GEMMs (and the convolution gradients built on them), while every elementwise op, softmax, cross-entropy,
+batch norm and the convolution's forward pass gave identical bits. Paper A's models already train on one thread,
+so the thread split is not the cross-vendor cause for them; a run of that script on an Intel CPU with this torch
+build would name the kernel. So choices made from trained results follow :mod:`lib.choice`, the regression
+tolerances of :mod:`lib.book.regression` are derived from measured seed spreads, and the chapters state their
+claims over seeds.
 
 The mode is chosen by ``DNABOOK_NUMERICS``: ``pinned`` (default) or ``native`` (every library picks its
 fastest kernels for this CPU: 1.7 to 3.4 times faster for the LSTMs and 5 to 6 times for the CNN on 2 cores,

@@ -15,6 +15,8 @@ from typing import Any
 import pandas as pd
 import torch
 
+from lib import choice
+
 SCHEDULES = ("constant", "cosine")
 
 
@@ -53,11 +55,22 @@ def optimizer(parameters, recipe: Recipe, steps_per_epoch: int):
     return opt, torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 1.0)
 
 
-def search_winner(results: pd.DataFrame, knobs) -> dict[str, Any]:
-    """The settings (``knobs``: column names) of the first row of a recipe search's ranked ``results``, as
-    knob -> plain Python value."""
-    best = results.iloc[0]
-    return {k: (best[k].item() if hasattr(best[k], "item") else best[k]) for k in knobs}
+def search_choice(results: pd.DataFrame, order, score: str, sd: str, lower_is_better: bool) -> choice.Choice:
+    """The winner of a recipe search (:mod:`lib.choice`): ``results`` has one row per candidate (column
+    ``candidate``, its mean ``score`` over ``seeds`` runs and their sd ``sd``); ``order`` names the candidates,
+    the base recipe first, so a change replaces the base only when it wins by more than the margin."""
+    rows = results.set_index("candidate")
+    scores = {name: choice.Score(float(row[score]), float(row[sd]), int(row["seeds"])) for name, row in rows.iterrows()}
+    return choice.choose(scores, [c for c in order if c in scores], lower_is_better)
+
+
+def preset_candidate(results: pd.DataFrame, P, knobs) -> str | None:
+    """The candidate of a recipe search's ``results`` whose settings (``knobs``: column names) are ``P``'s, or
+    ``None``."""
+    for _, row in results.iterrows():
+        if all(P[k] == (row[k].item() if hasattr(row[k], "item") else row[k]) for k in knobs):
+            return row["candidate"]
+    return None
 
 
 def save_search(results: pd.DataFrame, path: Path) -> Path:

@@ -54,20 +54,20 @@ def test_convergence_judges_seeds_by_their_converged_positives():
     assert {s: k.tolist() for s, k in kept.items()} == {0: [False, True, False], 1: [True, False, False],
                                                          2: [True, False, True]}
     assert ig_summary.positives_converged(kept, positive) == {0: 0, 1: 1, 2: 2}
-    assert ig_summary.judged_seeds(kept, positive, share=0.5) == [1, 2]
-    assert ig_summary.judged_seeds(kept, positive, share=1.0) == [2]
-    assert ig_summary.shown_seed(kept, positive) == 2
-    assert ig_summary.shown_seed({3: kept[1], 1: kept[1]}, positive) == 1  # a tie goes to the lower seed
+    assert ig_summary.judged_seeds(kept, positive, minimum=1) == [1, 2]
+    assert ig_summary.judged_seeds(kept, positive, minimum=2) == [2]
+    assert ig_summary.shown_seed([1, 2], [0, 1, 2]) == 1  # the first judged seed, whichever converged most
+    assert ig_summary.shown_seed([], [0, 1, 2]) == 0
 
     table = ig_summary.convergence_table(runs, kept, positive, {0: 0.5, 1: 0.75, 2: 1.0}, first_steps=2)
     assert table.index.name == "seed"
     assert table.loc[1].to_dict() == {"test accuracy of the model %": 75.0, "sequences converged": 1,
                                       "positives converged": 1, "median |delta| / sum |attribution|": 0.5,
                                       "sequences given more steps": 1, "most steps used": 4}
-    glued = ig_summary.convergence_glue(table, len(ROWS), [1, 2], 2, 0.01, 0.5)
+    glued = ig_summary.convergence_glue(table, len(ROWS), [1, 2], 2, 0.01, 1)
     assert glued == {"ig_delta": "5.0e-01", "ig_converged": "4 of 9", "ig_refined": 4, "ig_most_steps": 4,
-                     "ig_tolerance": "0.01", "ig_judged_share": "50%", "ig_judged": "1, 2", "ig_shown": 2}
-    assert ig_summary.convergence_glue(table, len(ROWS), [], 2, 0.01, 0.5)["ig_judged"] == "none"
+                     "ig_tolerance": "0.01", "ig_judged_minimum": 1, "ig_judged": "1, 2", "ig_shown": 2}
+    assert ig_summary.convergence_glue(table, len(ROWS), [], 2, 0.01, 1)["ig_judged"] == "none"
 
 
 def planted_windows(n=4, width=10):

@@ -23,6 +23,54 @@ def test_paired_effect_holds_fails_or_is_undecided():
         seeds.paired_effect([1, 2], [1])
 
 
+def test_a_verdict_inside_the_drift_band_is_undecided():
+    # the interval clears zero, but by less than the drift band: another CPU could flip it
+    close = seeds.paired_effect([1.2, 0.2, 2.2, 1.7, 0.7], [0.0, 0.0, 0.0, 0.0, 0.0])
+    se = close["sd"] / math.sqrt(5)
+    assert close["low"] > 0 and close["band"] == pytest.approx(2 * math.sqrt(2) * se)
+    assert close["low"] < close["band"] and close["verdict"] == seeds.UNDECIDED
+    clear = seeds.paired_effect([13.0, 12.0, 14.0, 13.5, 12.5], [0.0, 0.0, 0.0, 0.0, 0.0])
+    assert clear["verdict"] == seeds.HOLDS and "drift band ±" in seeds.effect_text(clear)
+    assert seeds.paired_effect([0.0] * 5, [13.0, 12.0, 14.0, 13.5, 12.5])["verdict"] == seeds.FAILS
+
+
+def test_pooled_sd_and_its_upper_bound():
+    sd, df = seeds.pooled_sd([[1.0, 2.0, 3.0], [2.0, 2.0, 2.0], [5.0]])
+    assert sd == pytest.approx(math.sqrt(2 / 4)) and df == 4
+    assert math.isnan(seeds.pooled_sd([[1.0]])[0])
+    assert seeds.sd_upper_factor(2) == pytest.approx(4.42, abs=0.01) and seeds.sd_upper_factor(24) < 1.4
+    with pytest.raises(ValueError, match="degree of freedom"):
+        seeds.sd_upper_factor(0)
+
+
+def test_trained_tolerances_come_from_the_spread_the_chapter_measured():
+    committed = {"ae_seed_sd": "'1.0e-03'", "ae_best_latent": "32", "ae_best_loss": "'1.367'"}
+    tol = regression.tolerance("02_autoencoder", "ae_best_loss").derived(committed, {})
+    assert tol.absolute == pytest.approx(regression.DRIFT * seeds.sd_upper_factor(4) * 1e-3)
+    assert "ae_seed_sd" in tol.why and "df 4" in tol.why
+    named = regression.Tolerance(0.0, 0.0, "x", spread="t1_se").derived({"t1_se": "'2.00 (df 24)'"}, {})
+    assert named.absolute == pytest.approx(regression.DRIFT * seeds.sd_upper_factor(24) * 2.0)
+    unknown = regression.Tolerance(0.0, 0.0, "x", spread="t1_se").derived({"t1_se": "'nan (df 0)'"}, {})
+    assert unknown.absolute == 0.0  # no measured spread: exact
+    table = regression.compare("02_autoencoder", committed, {**committed, "ae_best_loss": "'1.370'"})
+    assert table.set_index("name").loc["ae_best_loss", "status"] == "within tolerance"
+    table = regression.compare("02_autoencoder", committed, {**committed, "ae_best_loss": "'1.390'"})
+    row = table.set_index("name").loc["ae_best_loss"]
+    assert row["status"] == "changed" and row["move"] > 1
+
+
+def test_a_changed_choice_is_reported_and_what_follows_it_is_not_compared():
+    committed = {"ae_variant": "'more data'", "ae_variant_acc": "'30.8%'", "ae_acc_sd": "'1.0 (df 16)'",
+                 "ae_region_middle": "'26.3%'"}
+    fresh = {"ae_variant": "'reverse'", "ae_variant_acc": "'20.0%'", "ae_acc_sd": "'1.0 (df 16)'",
+             "ae_region_middle": "'46.3%'"}
+    table = regression.compare("02_autoencoder", committed, fresh).set_index("name")
+    assert table.loc["ae_variant", "status"] == "choice differs"
+    assert table.loc["ae_variant_acc", "status"] == "follows another choice"
+    assert table.loc["ae_region_middle", "status"] == "changed"  # the paper variant's: it follows no choice
+    assert regression.is_choice("05_integrated_gradients", "ig_classifier")
+
+
 def test_agreement_counts_seeds():
     assert seeds.agreement([True, True]) == {"k": 2, "n": 2, "verdict": seeds.HOLDS}
     assert seeds.agreement([False, False])["verdict"] == seeds.FAILS

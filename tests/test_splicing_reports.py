@@ -106,12 +106,11 @@ def test_sweep_table_and_the_best_latent_against_the_seed_spread():
     assert table.loc[16, "held-out per-base accuracy %"] == pytest.approx(70) and table.loc[8, "epochs"] == 3
     assert table.loc[8, "s/epoch"] == 2.0 and table.loc[8, "nt/s"] == 200.0
     assert latent_sweep.lowest_loss(_history([1.3, 1.1, 1.2])) == 1.1
-    clear = latent_sweep.best_latent({8: 1.2, 16: 1.1, 32: 1.3}, [1.10, 1.11, 1.12])
-    assert clear["best"] == 16 and clear["gap"] == pytest.approx(0.1) and clear["seed_sd"] == pytest.approx(0.01)
-    assert clear["decided"]
-    assert not latent_sweep.best_latent({8: 1.2, 16: 1.19}, [1.10, 1.11, 1.12])["decided"]
-    one = latent_sweep.best_latent({8: 1.2, 16: 1.1}, [1.1])
-    assert math.isnan(one["seed_sd"]) and not one["decided"]
+    clear = latent_sweep.latent_choice({8: 1.2, 16: 1.1, 32: 1.3}, 0.01, paper_best=256)
+    assert clear.chosen == 16 and latent_sweep.runner_up_gap(clear) == pytest.approx(0.1) and clear.decided
+    assert not latent_sweep.latent_choice({8: 1.2, 16: 1.19}, 0.01, paper_best=256).decided
+    one = latent_sweep.latent_choice({8: 1.2, 16: 1.1}, float("nan"), paper_best=256)
+    assert one.chosen == 8 and not one.decided  # no measured spread: every size is tied, the smaller one wins
     assert latent_sweep.order_text(True).endswith("the order is a result")
     assert latent_sweep.order_text(False).endswith("which one comes out lowest is seed noise")
 

@@ -136,20 +136,14 @@ def test_classifier_scores_include_log_loss():
     assert out["accuracy"] == 1 and out["loss"] == pytest.approx(-(np.log(0.9) + np.log(0.8)) / 2)
 
 
-def test_subsample_and_best_kind_and_search_winner():
+def test_subsample():
     rows = experiments.subsample(100, 0.25, 3)
     assert len(rows) == 25 and np.all(np.diff(rows) > 0) and np.array_equal(rows, experiments.subsample(100, 0.25, 3))
-    runs = pd.DataFrame({"model": ["lstm", "lstm", "bilstm", "bilstm"], "init": ["random"] * 4,
-                         "best val loss": [0.6, 0.5, 0.4, 0.7]})
-    assert experiments.best_kind(runs) == "bilstm"
-    results = pd.DataFrame([{"candidate": "x", **search.BASE, "clf_lr": 0.01}])
-    assert search.winner(results) == {**search.BASE, "clf_lr": 0.01}
 
 
-def test_default_recipe_is_the_committed_search_winner():
-    P = config.resolve("default")
-    chosen = search.winner(pd.read_csv(search.RESULTS))
-    assert {k: P[k] for k in chosen} == chosen
+def test_default_recipe_is_tied_with_the_committed_search_winner():
+    preset, winner = search.preset_accepted(pd.read_csv(search.RESULTS), config.resolve("default"))
+    assert preset in winner.tied
 
 
 def test_relative_claims_follow_the_paired_interval():

@@ -18,93 +18,182 @@ execution-statistics page.
 from __future__ import annotations
 
 import fnmatch
+import math
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from lib import numerics, paths
+from lib import choice, numerics, paths, seeds
 from lib.book import executed
 
 RECORDED: dict[str, Any] = {}  # name -> value glued in this kernel, in order
+DF = re.compile(r"\(df (\d+)\)")
 NUMBER = re.compile(r"[-+]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 
-# A number that states a spread over seeds, not a result: after "'sd': " in a record, or a confidence bound
-# ("95% CI -6.1 to +7.3"). On three seeds these swing by more than the results they qualify (measured: a CI
-# bound moved by 12 points between two CPUs while its mean moved by 1.4), so a tolerance may leave them out.
-SPREAD = re.compile(r"(?:'sd': |CI |\d to )$")
+# A number that states a spread over seeds, not a result: after "'sd': " (or "_sd': ", "'low': ", "'high': ",
+# "'band': ") in a record, or a confidence bound or drift band ("95% CI -6.1 to +7.3", "drift band ±2.9"). On a
+# few seeds these swing by more than the results they qualify (measured: a CI bound moved by 12 points between
+# two CPUs while its mean moved by 1.4), so a tolerance may leave them out.
+SPREAD = re.compile(r"(?:(?:'|_)sd': |'(?:low|high|band)': |CI |\d to |band ±)$")
+
+# A trained value on another machine is a redraw of its seed's training noise: a difference of two draws has sd
+# sqrt(2) times the seed sd, and the book's margin (lib.choice.MARGIN) is 2 of those.
+DRIFT = choice.MARGIN * math.sqrt(2)
 
 
 @dataclass(frozen=True)
 class Tolerance:
     """``|fresh - committed| <= absolute + relative * |committed|`` for every number of a value; ``None``
     for both: the value is not compared (timings). ``spreads=False``: numbers that state a spread over seeds
-    (:data:`SPREAD`: standard deviations, confidence bounds) are not compared, only the results they qualify."""
+    (:data:`SPREAD`: standard deviations, confidence bounds) are not compared, only the results they qualify.
+
+    ``spread``: the name of a value the same chapter glues that measures the value's seed noise (an sd of one
+    run, or a standard error of a mean over seeds), as ``"<number>"`` or ``"<number> (df <degrees of freedom>)"``.
+    The absolute tolerance is then :data:`DRIFT` x the 95% upper bound of that spread (:func:`lib.seeds.
+    sd_upper_factor`: a spread measured on a few seeds may be much larger in truth) x the measured spread, read
+    from the committed notebook (:meth:`derived`); ``df`` is used where the glued text names none.
+    ``depends``: glued choices (:data:`CHOICES`) the value follows; it is compared only when they agree."""
 
     absolute: float | None
     relative: float | None
     why: str
     spreads: bool = True
+    spread: str | None = None
+    df: int | None = None
+    depends: tuple[str, ...] = ()
 
     def admits(self, committed: float, fresh: float) -> bool:
         if self.absolute is None:
             return True
         return abs(fresh - committed) <= self.absolute + self.relative * abs(committed)
 
+    def derived(self, committed: dict[str, str], fresh: dict[str, str]) -> Tolerance:
+        """This tolerance with ``absolute`` = ``times`` x the value of :attr:`spread` in the ``committed``
+        notebook's glued texts (in ``fresh`` when a reference predates the spread; unchanged without a spread).
+        A spread that is not a number (NaN: one seed) leaves ``absolute`` as it is."""
+        if self.spread is None or self.absolute is None:
+            return self
+        text = committed.get(self.spread, fresh.get(self.spread, ""))
+        found = NUMBER.search(text)
+        if found is None:
+            return replace(self, why=f"{self.spread} is {text or 'not glued'}, so {self.absolute:g}: {self.why}")
+        measured = float(found.group().replace(",", ""))
+        named = DF.search(text)
+        df = int(named.group(1)) if named else self.df
+        times = DRIFT * (seeds.sd_upper_factor(df) if df else 1.0)
+        absolute = max(self.absolute, times * measured)
+        return replace(self, absolute=absolute, why=f"{times:.2f} x {self.spread} ({measured:.3g}, df {df}) = "
+                                                    f"{absolute:.3g}: {self.why}")
+
+    def describe(self) -> str:
+        """The rule in words, for the execution-statistics page."""
+        if self.absolute is None:
+            return "not compared"
+        if self.spread:
+            return f"{DRIFT:.2f} x upper bound of `{self.spread}`"
+        return f"{self.absolute:g}" + (f" + {self.relative:g} x value" if self.relative else "")
+
 
 EXACT = Tolerance(0.0, 0.0, "data, design and anything not listed: computed without training, identical on every "
                             "machine")
 NOT_COMPARED = Tolerance(None, None, "a run time or throughput: depends on the machine")
+SPREAD_ONLY = Tolerance(None, None, "a spread over seeds: it sizes the tolerances of this chapter, and swings on a "
+                                    "few seeds by more than the results it qualifies")
+
+
+def _trained(spread: str, why: str, depends: tuple[str, ...] = (), spreads: bool = False,
+             df: int | None = None) -> Tolerance:
+    """A trained value's tolerance: :data:`DRIFT` x the upper bound of the measured ``spread`` the chapter glues."""
+    return Tolerance(0.0, 0.0, why, spreads=spreads, spread=spread, df=df, depends=depends)
+
+
+# Choices made from trained results (lib.choice), by chapter: a changed choice is reported, not failed, and the
+# values that follow it are compared only when it agrees (Tolerance.depends).
+CHOICES = {"02": ("ae_variant", "ae_best_latent", "ae_order_text"), "03": ("ae_variant", "best_kind"),
+           "04": ("ae_variant",), "05": ("ae_variant", "ig_classifier")}
+VARIANT = ("ae_variant",)
 TOLERANCES: list[tuple[str, Tolerance]] = [
     # "<chapter stem>:<glue name>" (fnmatch patterns); the first match wins
     ("*:*seconds", NOT_COMPARED),
     ("*:train_rate", NOT_COMPARED),
-    ("02_*:ae_best_latent", Tolerance(None, None, "the order of the latent sizes lies within the seed spread "
-                                                  "(chapter 02 says so); their losses are compared")),
-    ("02_*:ae_variant", Tolerance(None, None, "which autoencoder variant has the lowest held-out loss: compared "
-                                              "through the variants' losses and accuracies")),
-    ("02_*:ae_region_*", Tolerance(2.0, 0.0, "reconstruction accuracy of a region of the sequence (%): 2 points")),
-    ("02_*:ae_variant_acc", Tolerance(2.0, 0.0, "reconstruction accuracy of the chosen variant (%): 2 points")),
-    ("02_*:*acc*", Tolerance(0.5, 0.0, "reconstruction accuracy (%): 0.5 points")),
-    ("02_*:*", Tolerance(0.005, 0.0, "autoencoder losses (nats/base): 0.005. Another CPU vendor moves them like "
-                                     "another seed does (pinned runs on AMD EPYC and Intel Xeon differ by up to "
-                                     "0.004; seed sd 0.0005-0.0015), so only a larger change fails")),
+    ("*:*_sd", SPREAD_ONLY),
+    ("*:*_se", SPREAD_ONLY),
+    ("02_*:ae_chance_*", EXACT),
+    ("02_*:ae_latent_used", EXACT),
+    ("02_*:ae_n_replicas", EXACT),
+    ("02_*:ae_best_loss", _trained("ae_seed_sd", "the chosen latent size's lowest held-out loss, one run",
+                                   depends=("ae_best_latent",), df=4)),
+    ("02_*:ae_best_acc", _trained("ae_acc_sd", "the chosen latent size's accuracy (%), one run",
+                                  depends=("ae_best_latent",))),
+    ("02_*:ae_variant_acc", _trained("ae_acc_sd", "reconstruction accuracy (%) of the chosen variant, one run",
+                                     depends=VARIANT)),
+    ("02_*:ae_region_*", _trained("ae_acc_sd", "reconstruction accuracy (%) of a region, the paper variant, one run")),
+    ("02_*:*", _trained("ae_seed_sd", "autoencoder losses (nats/base), one run each", spreads=False, df=4)),
     ("03_*:baseline_*", EXACT),
     ("03_*:control_acc*", EXACT),
     ("03_*:lc_control", EXACT),
-    ("03_*:best_kind", Tolerance(None, None, "the architecture with the lowest mean validation loss: compared "
-                                             "through Table 1's accuracies")),
-    ("03_*:*", Tolerance(8.0, 0.0, "means over seeds of accuracies, AUCs, gains (% points) and epochs saved: 8, "
-                                   "twice the spread of a 3-seed mean that another CPU's encoder causes (seed sd "
-                                   "up to 4.7 points); a 10-point change fails. Seed sds and confidence bounds "
-                                   "are not compared", spreads=False)),
-    ("04_*:*", Tolerance(8.0, 0.0, "Table 2 accuracies and margins (% points): as Table 1", spreads=False)),
+    ("03_*:search_winner", EXACT),
+    ("03_*:t1_n_seeds", EXACT),
+    ("03_*:t1_holds", Tolerance(0.0, 0.0, "how many initialization effects hold: a verdict, decided only beyond the "
+                                          "drift band (lib.seeds)", depends=VARIANT)),
+    ("03_*:t1_fails", Tolerance(0.0, 0.0, "as t1_holds", depends=VARIANT)),
+    ("03_*:lc_best", _trained("t1_se", "learning curve of the chosen architecture: means over seeds (%)",
+                              depends=("best_kind",))),
+    ("03_*:*", _trained("t1_se", "means over seeds of accuracies, gains (% points) and epochs saved; verdicts "
+                                 "exactly", depends=VARIANT)),
+    ("04_*:t2_n_seeds", EXACT),
+    ("04_*:*", _trained("t2_se", "Table 2 accuracies and margins (% points), means over seeds; verdicts exactly",
+                        depends=VARIANT)),
     ("05_*:ig_tolerance", EXACT),
-    ("05_*:ig_judged_share", EXACT),
+    ("05_*:ig_judged_minimum", EXACT),
+    ("05_*:signals_control", EXACT),
+    ("05_*:signals_n", EXACT),
     ("05_*:*", Tolerance(None, None, "attributions of chapter 03's models, and how many of them converged: "
                                      "another CPU trains other encoders, which changes both as another seed "
-                                     "would (seed 0's IG converged on 60 of 60 sequences here, on under half "
-                                     "on an AMD CPU); the scorecard judges the findings over seeds instead")),
-    ("10_*:acc_*", Tolerance(2.0, 0.0, "CNN accuracies (% points) over seeds: 2 points (seed sd about 1)")),
-    ("10_*:*recall", Tolerance(2.0, 0.0, "CNN recalls (% points): 2 points")),
-    ("10_*:train_acc", Tolerance(2.0, 0.0, "CNN training accuracy (% points): 2 points")),
-    ("10_*:real_se", Tolerance(0.2, 0.0, "standard error of an accuracy (% points): 0.2")),
+                                     "would (seed 0's IG converged on 60 of 60 sequences on an Intel Xeon, on "
+                                     "under half on an AMD EPYC); the scorecard judges the findings over seeds "
+                                     "instead")),
     ("10_*:real_vs_baselines", Tolerance(None, None, "how many seeds reach each CNN baseline: compared through "
                                                      "the class-balanced accuracy (acc_real_balanced)")),
-    ("10_*:real_*_seqs", Tolerance(4.0, 0.0, "accuracy on the real sequences of one class (% points; mean, SD, "
-                                             "range over seeds): 4 points, the intergenomic class has few "
-                                             "sequences", spreads=False)),
-    ("10_*:real_all", Tolerance(2.0, 0.0, "accuracy on every real sequence (% points): 2 points", spreads=False)),
-    ("10_*:score_cnn_accuracy", Tolerance(2.0, 0.0, "CNN accuracies (% points): 2 points")),
+    ("10_*:real_se", SPREAD_ONLY),
+    ("10_*:acc_*", _trained("cnn_se", "CNN accuracies (% points), means over seeds")),
+    ("10_*:*recall", _trained("cnn_se", "CNN recalls (% points), means over seeds")),
+    ("10_*:train_acc", _trained("cnn_se", "CNN training accuracy (% points), mean over seeds")),
+    ("10_*:real_*_seqs", _trained("cnn_sd", "accuracy on the real sequences of one class (% points): mean, and the "
+                                            "range of single seeds")),
+    ("10_*:real_all", _trained("cnn_sd", "accuracy on every real sequence (% points): mean, and the range of single "
+                                         "seeds")),
+    ("10_*:score_cnn_accuracy", _trained("cnn_se", "CNN accuracies (% points)")),
     ("11_*:n_*", EXACT),
     ("11_*:per_class", EXACT),
     ("11_*:high_positions", EXACT),
-    ("11_*:*", Tolerance(0.05, 0.1, "saliency statistics (correlations, ratios, shares, p-values): 10% of "
-                                    "each value, at least 0.05")),
+    ("11_*:p3_holds", EXACT),
+    ("11_*:p3_verdict", EXACT),
+    ("11_*:p3_factor", EXACT),
+    ("11_*:ig_steps", EXACT),
+    ("11_*:sg_samples", EXACT),
+    ("11_*:r", _trained("sal_r_sd", "Pearson r of the positional mean and sd, per seed")),
+    ("11_*:r_interval", _trained("sal_r_sd", "bootstrap interval of r, per seed", spreads=True)),
+    ("11_*:high_regions", _trained("sal_regions_sd", "runs of high-importance positions, the first seed's model")),
+    ("11_*:above_pooled", _trained("sal_regions_sd", "positions above the pooled 75th percentile")),
+    ("11_*:level_ratio", _trained("sal_level_sd", "mean coding over mean intergenomic importance, the first "
+                                                  "seed's model")),
+    ("11_*:p3_coding", _trained("sal_p3_sd", "median period-3 ratios, per seed")),
+    ("11_*:p3_intergenomic", _trained("sal_p3_sd", "median period-3 ratios, per seed")),
+    ("11_*:p3_share_*", _trained("sal_p3_share_sd", "shares of sequences with a period-3 ratio above 3 (%), per "
+                                                    "seed")),
+    ("11_*:*share_*", _trained("sal_share_sd", "shares of a paper region's positions with delta > 0 (%), the "
+                                               "first seed's model")),
+    ("11_*:*", Tolerance(None, None, "a statistic of one seed's CNN whose seed spread the chapter does not measure "
+                                     "(which positions form the runs, relative deltas, p-values, the agreement of "
+                                     "attribution methods on the first seed's model; the IG/gradient Jaccard moved "
+                                     "from 0.52 to 0.27 between an Intel and an AMD CPU), or the scorecard's record "
+                                     "of them; the scorecard judges the findings over seeds")),
 ]
 
 
@@ -112,6 +201,11 @@ def tolerance(chapter: str, name: str) -> Tolerance:
     """The tolerance of glued value ``name`` in chapter ``chapter`` (a notebook stem)."""
     key = f"{chapter}:{name}"
     return next((tol for pattern, tol in TOLERANCES if fnmatch.fnmatchcase(key, pattern)), EXACT)
+
+
+def is_choice(chapter: str, name: str) -> bool:
+    """Whether glued value ``name`` of ``chapter`` is a choice made from trained results (:data:`CHOICES`)."""
+    return name in CHOICES.get(chapter[:2], ())
 
 
 def glue(name: str, value: Any, display: bool = False) -> None:
@@ -148,9 +242,12 @@ def differences(committed: str, fresh: str, tol: Tolerance) -> str | None:
 def compare(chapter: str, committed: dict[str, str], fresh: dict[str, str]) -> pd.DataFrame:
     """Glued texts of a chapter (name -> text/plain) side by side.
 
-    One row per value glued in both: name, committed text, fresh text, ``status`` (``identical``,
-    ``within tolerance``, ``not compared`` or ``changed``) and ``why``. Values glued on one side only are
-    rows too (``missing`` / ``new``). Figures are skipped."""
+    One row per value glued in both: name, committed text, fresh text, ``status`` and ``why``. Statuses:
+    ``identical``, ``within tolerance``, ``not compared`` (a timing or a spread), ``choice differs`` (a choice
+    of :data:`CHOICES` came out otherwise: reported, not a failure), ``follows another choice`` (a value that
+    depends on a choice that differs) and ``changed``. Values glued on one side only are rows too (``missing``
+    / ``new``). The ``move`` column is the largest |fresh - committed| of the value's numbers over its
+    tolerance (0: identical; above 1: changed). Figures are skipped."""
     rows = []
     for name in dict.fromkeys([*committed, *fresh]):
         old = committed.get(name)
@@ -158,17 +255,40 @@ def compare(chapter: str, committed: dict[str, str], fresh: dict[str, str]) -> p
         if (old or "").startswith("<Figure") or (new or "").startswith("<Figure"):
             continue
         tol = tolerance(chapter, name)
+        moved = [d for d in tol.depends if committed.get(d) != fresh.get(d)]
+        move = 0.0
         if old is None or new is None:
             status, why = ("new", "not in the reference") if old is None else ("missing", "not glued by this run")
         elif old == new:
             status, why = "identical", ""
+        elif is_choice(chapter, name):
+            status, why = "choice differs", f"a choice from trained results: {old} -> {new}"
+        elif moved:
+            status, why = "follows another choice", "; ".join(f"{d}: {committed.get(d)} -> {fresh.get(d)}" for d in moved)
         elif tol.absolute is None:
             status, why = "not compared", tol.why
         else:
+            tol = tol.derived(committed, fresh)
             why = differences(old, new, tol)
+            move = largest_move(old, new, tol)
             status, why = ("changed", why) if why else ("within tolerance", tol.why)
-        rows.append({"name": name, "committed": old, "fresh": new, "status": status, "why": why})
-    return pd.DataFrame(rows, columns=["name", "committed", "fresh", "status", "why"])
+        rows.append({"name": name, "committed": old, "fresh": new, "status": status, "move": move, "why": why})
+    return pd.DataFrame(rows, columns=["name", "committed", "fresh", "status", "move", "why"])
+
+
+def largest_move(committed: str, fresh: str, tol: Tolerance) -> float:
+    """The largest |fresh - committed| over the compared numbers of a value, in units of its tolerance (inf when
+    the tolerance is 0 and a number moved; NaN when the texts differ beyond their numbers)."""
+    if NUMBER.sub("#", committed) != NUMBER.sub("#", fresh):
+        return float("nan")
+    largest = 0.0
+    for old, new in zip(NUMBER.finditer(committed), NUMBER.finditer(fresh)):
+        if not tol.spreads and SPREAD.search(committed[: old.start()]):
+            continue
+        a, b = (float(m.group().replace(",", "")) for m in (old, new))
+        allowed = tol.absolute + tol.relative * abs(a)
+        largest = max(largest, abs(b - a) / allowed if allowed else (0.0 if a == b else float("inf")))
+    return largest
 
 
 def reference_path(chapter: str) -> Path:
@@ -209,8 +329,9 @@ def check(chapter: str, params) -> pd.DataFrame | None:
     table = compare(chapter, executed.glued(nb), {name: text(value) for name, value in RECORDED.items()})
     counts = table["status"].value_counts()
     print("regression check against the committed values: " +
-          ", ".join(f"{counts.get(s, 0)} {s}" for s in ("identical", "within tolerance", "not compared", "changed",
-                                                         "missing", "new")))
+          ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUSES))
+    for row in table[table["status"] == "choice differs"].itertuples():
+        print(f"  choice {row.name}: {row.committed} -> {row.fresh}; the values that follow it are not compared")
     bad = table[table["status"].isin(["changed", "missing", "new"])]
     if len(bad) and os.environ.get("DNABOOK_ACCEPT_CHANGES") != "1":
         raise AssertionError("results differ from the committed notebook beyond the stated tolerances "
@@ -228,13 +349,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
+STATUSES = ("identical", "within tolerance", "not compared", "choice differs", "follows another choice", "changed",
+            "missing", "new")
+
+
 def tolerance_table() -> pd.DataFrame:
     """:data:`TOLERANCES` as the book shows them: pattern, absolute and relative tolerance, whether spreads
     over seeds are compared, why."""
     return pd.DataFrame([{"chapter:value": f"`{pattern}`" if ":" in pattern else pattern,
-                          "absolute": "not compared" if tol.absolute is None else tol.absolute,
+                          "absolute": tol.describe(),
                           "relative": "" if tol.relative is None else tol.relative,
                           "spreads (sd, CI bounds)": "compared" if tol.spreads and tol.absolute is not None
                           else "not compared",
+                          "follows": ", ".join(tol.depends),
                           "why": tol.why}
                          for pattern, tol in [*TOLERANCES, ("anything else", EXACT)]])

@@ -11,8 +11,10 @@ record and the parameters the chapter ran with (papermill's metadata), and appli
   method alone and is compared on any profile.
 - A **relative** claim (initialization improves accuracy, the middle latent size reconstructs best) compares
   the paper's own variants with each other, so it can be tested on any data: it is judged on the profile's
-  data over seeds (*reproduced* when the paired 95% interval lies on the paper's side of zero, *not reproduced*
-  on the other side, *undecided* when it contains zero), and its reason names the data it was measured on.
+  data over seeds (*reproduced* when the paired 95% interval lies on the paper's side of zero by more than the
+  drift band of :mod:`lib.seeds`, *not reproduced* likewise on the other side, *undecided* otherwise; a latent
+  size's order counts only beyond the margin of :mod:`lib.choice`), and its reason names the data it was measured
+  on.
 - A **finding** (where attribution concentrates) is checked on each seed's model that the profile trained, with
   the rule stated in its row: *reproduced* when it holds for every seed, *not reproduced* when it holds for
   none, *undecided* when the seeds disagree (:mod:`lib.seeds`); on a profile that is not the paper's, the row
@@ -34,10 +36,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lib import seeds
+from lib import choice, seeds
 from lib.book import config, executed
 from lib.coding import published as paper_b
-from lib.splicing import published
+from lib.splicing import latent_sweep, published
 
 REPRODUCED, NOT_REPRODUCED, UNDECIDED, NOT_COMPARABLE = "reproduced", "not reproduced", "undecided", "not comparable"
 VERDICTS = (REPRODUCED, NOT_REPRODUCED, UNDECIDED, NOT_COMPARABLE)
@@ -120,21 +122,25 @@ def _table2(classifier: str, paper: float) -> Judge:
     return lambda rec: _accuracy(paper, rec["table2"][classifier])
 
 
+def _latent_choice(sweep: dict):
+    lowest = {int(size): loss for size, loss in sweep["lowest_loss"].items()}
+    sd = float("nan") if sweep["seed_sd"] is None else sweep["seed_sd"]
+    return lowest, latent_sweep.latent_choice(lowest, sd, published.BEST_LATENT)
+
+
 def _best_latent(rec):
     sweep = rec["latent_sweep"]
-    lowest = {int(size): loss for size, loss in sweep["lowest_loss"].items()}
-    ordered = sorted(lowest, key=lowest.get)
-    gap, sd = lowest[ordered[1]] - lowest[ordered[0]], sweep["seed_sd"]
+    lowest, picked = _latent_choice(sweep)
+    spread = f"{sweep['seed_sd']:.4f}" if sweep["seed_sd"] is not None else "unknown (one seed)"
     losses = ", ".join(f"{size}: {lowest[size]:.3f}" for size in sweep["sizes"])
-    spread = f"{sd:.4f}" if sd is not None else "unknown (one seed)"
-    reason = (f"{sweep['epochs']} autoencoder epochs per size; the lowest beats the next by {gap:.4f} nats, against a "
-              f"seed-to-seed sd of {spread} ({sweep['seeds']} seeds of one size): ")
-    if sd is None or not gap > 2 * sd:
-        return (f"{ordered[0]} of {'/'.join(map(str, sweep['sizes']))} (lowest held-out loss {losses})", UNDECIDED,
-                reason + "within twice the seed sd, so the order is noise")
-    verdict = REPRODUCED if ordered[0] == published.BEST_LATENT else NOT_REPRODUCED
-    return (f"{ordered[0]} of {'/'.join(map(str, sweep['sizes']))} (lowest held-out loss {losses})", verdict,
-            reason + "more than twice the seed sd")
+    value = f"{picked.best} of {'/'.join(map(str, sweep['sizes']))} (lowest held-out loss {losses})"
+    reason = (f"{sweep['epochs']} autoencoder epochs per size; the lowest beats the next by "
+              f"{latent_sweep.runner_up_gap(picked):.4f} nats, against a seed-to-seed sd of {spread} "
+              f"({sweep['seeds']} seeds of one size): ")
+    if not picked.decided:
+        return value, UNDECIDED, reason + f"within {choice.MARGIN:g} sd of the noise of a difference, so the order is noise"
+    verdict = REPRODUCED if picked.best == published.BEST_LATENT else NOT_REPRODUCED
+    return value, verdict, reason + f"more than {choice.MARGIN:g} sd of the noise of a difference"
 
 
 def _over_seeds(per_seed: list[dict], holds, describe, rule: str) -> tuple[str, str, str]:
@@ -205,19 +211,18 @@ def _init_effect(model: str, quantity: str, unit: str) -> Judge:
 
 def _middle_latent(rec):
     sweep = rec["latent_sweep"]
-    lowest = {int(size): loss for size, loss in sweep["lowest_loss"].items()}
+    lowest, picked = _latent_choice(sweep)
     sizes = sorted(lowest)
     middle = sizes[len(sizes) // 2]
     others = min(lowest[s] for s in sizes if s != middle)
-    gap, sd = others - lowest[middle], sweep["seed_sd"]
     value = f"{middle} of {'/'.join(map(str, sizes))}: {lowest[middle]:.4f} vs {others:.4f} nats (best other size)"
-    if sd is None or abs(gap) <= 2 * sd:
+    if not picked.decided:
         verdict = UNDECIDED
     else:
-        verdict = REPRODUCED if gap > 0 else NOT_REPRODUCED
-    spread = f"{sd:.4f}" if sd is not None else "unknown"
+        verdict = REPRODUCED if picked.best == middle else NOT_REPRODUCED
+    spread = f"{sweep['seed_sd']:.4f}" if sweep["seed_sd"] is not None else "unknown"
     return value, verdict, (f"rule: the middle size's lowest held-out loss beats every other size's by more than "
-                            f"twice the seed-to-seed sd ({spread})")
+                            f"{choice.MARGIN:g} sd of the noise of a difference between two runs (seed sd {spread})")
 
 
 def _parameters(rec):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lib import seeds
 from lib.coding import accuracy, attribution, published, saliency
 
 # The methods compared with plain gradients: glue prefix, row name, key of their maps in an analyse() result.
@@ -67,6 +68,28 @@ def class_texts(classes: pd.DataFrame, regions: pd.DataFrame) -> dict[str, str]:
         texts[f"relshare_{key}"] = f"{100 * regions.loc[name, ('relative delta', 'share delta > 0')]:.0f}%"
     texts["level_ratio"] = f"{classes['coding'].mean() / classes['intergenomic'].mean():.2f}"
     return texts
+
+
+def spread_texts(per_seed: dict[int, dict]) -> dict[str, str]:
+    """The seed-to-seed spread of every statistic chapter 11 reports per seed (``per_seed``: seed ->
+    :func:`lib.coding.saliency.model_statistics`), as ``"<pooled sd> (df <degrees of freedom>)"``: they size the
+    chapter's regression tolerances. ``sal_r_sd`` (Pearson r), ``sal_regions_sd`` (high-importance runs, and
+    positions above the pooled percentile), ``sal_share_sd`` (shares of positions with delta > 0, %),
+    ``sal_level_sd`` (level ratio), ``sal_p3_sd`` (median period-3 ratios of both classes), ``sal_p3_share_sd``
+    (shares of ratios above 3, %)."""
+    stats = list(per_seed.values())
+
+    def spread(*groups) -> str:
+        sd, df = seeds.pooled_sd(groups)
+        return f"{sd:.3g} (df {df})"
+    return {"sal_r_sd": spread([st["r"] for st in stats]),
+            "sal_regions_sd": spread([st["high_regions"] for st in stats], [st["above_pooled"] for st in stats]),
+            "sal_share_sd": spread(*([100 * st["delta_positive_share"][k] for st in stats]
+                                     for k in stats[0]["delta_positive_share"])),
+            "sal_level_sd": spread([st["level_ratio"] for st in stats]),
+            "sal_p3_sd": spread(*([st["period3"][k] for st in stats] for k in ("coding", "intergenomic"))),
+            "sal_p3_share_sd": spread(*([100 * st["period3"][k] for st in stats]
+                                        for k in ("share_coding", "share_intergenomic")))}
 
 
 def score_record(per_seed: dict[int, dict]) -> dict:

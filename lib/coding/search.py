@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lib import device, paths, recipe
+from lib import choice, device, paths, recipe
 from lib.coding import training
 
 SEEDS = (0, 1)
@@ -62,9 +62,16 @@ def run(P, data, progress=print) -> pd.DataFrame:
     return results.sort_values("val accuracy % (mean)", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def winner(results: pd.DataFrame) -> dict:
-    """The best candidate's settings as knob -> value (the keys of :data:`BASE`)."""
-    return recipe.search_winner(results, BASE)
+def winner(results: pd.DataFrame) -> choice.Choice:
+    """The search's winner by the book's choice rule (:func:`lib.recipe.search_choice`): candidates in the
+    order of :data:`CANDIDATES`, the base recipe first."""
+    return recipe.search_choice(results, CANDIDATES, "val accuracy % (mean)", "val accuracy % (sd)", lower_is_better=False)
+
+
+def preset_accepted(results: pd.DataFrame, P) -> tuple[str | None, choice.Choice]:
+    """(the candidate with ``P``'s recipe, the search's choice). A preset is accepted when its candidate is
+    tied with the best (``in choice.tied``): any candidate within the winner's seed noise, not one name."""
+    return recipe.preset_candidate(results, P, BASE), winner(results)
 
 
 def save(results: pd.DataFrame, path: Path = RESULTS) -> Path:

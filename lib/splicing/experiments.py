@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from lib import cache, numerics, seeds, workers
+from lib import cache, choice, numerics, seeds, workers
 from lib import device as devices
 from lib.data import sources
 from lib.recipe import Recipe
@@ -130,18 +130,37 @@ def variant_runs(P, data: junctions.JunctionSet | None = None) -> dict[str, Auto
     return {v: autoencoder(P, P.ae_latent, data, variant=v) for v in AE_VARIANTS}
 
 
-def best_variant(runs: dict[str, AutoencoderRun]) -> str:
-    """The variant with the lowest held-out reconstruction loss (the held-out training positives decide; the
-    test split is never read). Ties go to the earlier variant of :data:`AE_VARIANTS`."""
-    return min(runs, key=lambda v: min(h["held_out_loss"] for h in runs[v].history))
+def replica_sd(P, data: junctions.JunctionSet | None = None, variant: str = "paper") -> float:
+    """Seed-to-seed sd (nats/base) of the lowest held-out loss of ``variant``'s autoencoder of size
+    ``P.ae_latent``, over the classifier seeds ``P.clf_seeds`` (NaN for one seed)."""
+    data = data or junction_data(P)
+    losses = [min(h["held_out_loss"] for h in autoencoder(P, P.ae_latent, data, seed, variant).history)
+              for seed in P.clf_seeds]
+    return float(np.std(losses, ddof=1)) if len(losses) > 1 else float("nan")
+
+
+def variant_choice(runs: dict[str, AutoencoderRun], seed_sd: float) -> choice.Choice:
+    """Which variant of :data:`AE_VARIANTS` feeds chapters 03-05 (:mod:`lib.choice`): each variant's lowest
+    held-out reconstruction loss (one run each) against the seed sd ``seed_sd`` of one run (the paper variant's
+    replicas, :func:`replica_sd`). A remedy replaces the paper's variant only when it wins by more than the
+    margin; ties go to the order of :data:`AE_VARIANTS`. The held-out training positives decide; the test split
+    is never read."""
+    scores = {v: choice.Score(min(h["held_out_loss"] for h in run.history), seed_sd) for v, run in runs.items()}
+    return choice.choose(scores, [v for v in AE_VARIANTS if v in runs])
+
+
+def chosen_variant(P, data: junctions.JunctionSet | None = None) -> choice.Choice:
+    """:func:`variant_choice` of ``P``'s trained variants and paper replicas (read from the cache)."""
+    data = data or junction_data(P)
+    return variant_choice(variant_runs(P, data), replica_sd(P, data))
 
 
 def encoders(P, data: junctions.JunctionSet | None = None) -> dict[int, Encoder]:
-    """The trained encoder (latent ``P.ae_latent``, the best variant of chapter 02) of each classifier seed:
+    """The trained encoder (latent ``P.ae_latent``, the variant chosen in chapter 02) of each classifier seed:
     classifier seed ``s`` builds on the autoencoder trained with seed ``s``, so claims over seeds include the
     encoder's own seed-to-seed spread."""
     data = data or junction_data(P)
-    variant = best_variant(variant_runs(P, data))
+    variant = chosen_variant(P, data).chosen
     return {seed: autoencoder(P, P.ae_latent, data, seed, variant).model.encoder for seed in P.clf_seeds}
 
 
@@ -234,12 +253,14 @@ def _classifier_job(P, kind: str, initialized: bool, seed: int, fraction: float)
 
 
 def train_autoencoders(P, data: junctions.JunctionSet) -> None:
-    """Train (into the cache) chapter 02's autoencoders in ``P.workers`` processes: the latent-size sweep and
-    the variants of size ``ae_latent``, then the best variant for every classifier seed."""
-    first = {(latent, P.seed, "paper") for latent in P.ae_latents} | {(P.ae_latent, P.seed, v) for v in AE_VARIANTS}
+    """Train (into the cache) chapter 02's autoencoders in ``P.workers`` processes: the latent-size sweep, the
+    variants of size ``ae_latent`` and the paper variant for every classifier seed (its seed spread decides the
+    variant, :func:`chosen_variant`), then the chosen variant for every classifier seed."""
+    first = ({(latent, P.seed, "paper") for latent in P.ae_latents} | {(P.ae_latent, P.seed, v) for v in AE_VARIANTS}
+             | {(P.ae_latent, seed, "paper") for seed in P.clf_seeds})
     workers.run([(_autoencoder_job, (P, *job)) for job in sorted(first, reverse=True)], P.workers)
-    best = best_variant(variant_runs(P, data))
-    workers.run([(_autoencoder_job, (P, P.ae_latent, seed, best)) for seed in P.clf_seeds], P.workers)
+    chosen = chosen_variant(P, data).chosen
+    workers.run([(_autoencoder_job, (P, P.ae_latent, seed, chosen)) for seed in P.clf_seeds], P.workers)
 
 
 def train_classifiers(P, jobs: list[tuple[str, bool, int, float]]) -> None:
@@ -249,6 +270,7 @@ def train_classifiers(P, jobs: list[tuple[str, bool, int, float]]) -> None:
 
 
 LABELS = {"lstm": "LSTM", "bilstm": "BiLSTM", "bilstm_attention": "BiLSTM + attention"}
+KIND_ORDER = ("bilstm_attention", "bilstm", "lstm")  # declared order of choices: the paper's best model first
 
 
 def table1_runs(P, sets: ClassifierData, encoders: dict[int, Encoder]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -319,10 +341,13 @@ def control_gap_text(control_accuracy: float, summary: pd.DataFrame) -> str:
             f"({sd:.1f})")
 
 
-def best_kind(runs: pd.DataFrame, init: str = "random") -> str:
-    """The classifier kind with the lowest mean best validation loss over seeds among ``init`` runs of
-    :func:`table1_runs` (chosen on validation data; the test split does not decide)."""
-    return runs[runs["init"] == init].groupby("model")["best val loss"].mean().idxmin()
+def kind_choice(runs: pd.DataFrame, init: str = "random") -> choice.Choice:
+    """The classifier kind of the learning curves (:mod:`lib.choice`): each kind's mean best validation loss
+    over seeds among ``init`` runs of :func:`table1_runs`, with its seed sd; ties go to the order of
+    :data:`LABELS` (the paper's headline model, BiLSTM + attention, first). The test split does not decide."""
+    chosen = runs[runs["init"] == init]
+    scores = {kind: choice.Score.of(group["best val loss"]) for kind, group in chosen.groupby("model")}
+    return choice.choose(scores, [k for k in KIND_ORDER if k in scores])
 
 
 LEARNING_FRACTIONS = (0.125, 0.25, 0.5)  # shares of the training split below "all of it" (Table 1's runs)
@@ -382,13 +407,32 @@ def control_table(P, data: junctions.JunctionSet) -> tuple[pd.DataFrame, dict[st
     return pd.DataFrame(rows).set_index("negatives"), grids
 
 
-def best_classifier(P, sets: ClassifierData, encoders: dict[int, Encoder]) -> tuple[str, bool]:
-    """(kind, initialized) of Table 1's classifier with the lowest mean best validation loss over seeds, read
-    from the trained models' histories (the test split does not decide)."""
-    losses = {(kind, init): np.mean([min(h["val_loss"] for h in trained_classifier(
-        P, kind, init, seed, sets, encoders[seed])[1]) for seed in P.clf_seeds])
-        for kind in LABELS for init in (False, True)}
-    return min(losses, key=losses.get)
+def classifier_choice(P, sets: ClassifierData, encoders: dict[int, Encoder]) -> choice.Choice:
+    """Which of Table 1's classifiers Integrated Gradients explains: :func:`choose_classifier` on every (kind,
+    initialization)'s best validation loss over the seeds ``P.clf_seeds``, read from the trained models'
+    histories (the test split does not decide)."""
+    return choose_classifier({classifier_name(kind, init): [
+        min(h["val_loss"] for h in trained_classifier(P, kind, init, seed, sets, encoders[seed])[1])
+        for seed in P.clf_seeds] for kind in LABELS for init in (False, True)})
+
+
+def choose_classifier(losses: dict[str, list[float]]) -> choice.Choice:
+    """:mod:`lib.choice` over classifiers named by :func:`classifier_name` (-> best validation loss per seed):
+    ties go to the paper's best model first (autoencoder-initialized, then random, each in :data:`KIND_ORDER`)."""
+    order = [classifier_name(kind, init) for init in (True, False) for kind in KIND_ORDER]
+    return choice.choose({name: choice.Score.of(values) for name, values in losses.items()},
+                         [name for name in order if name in losses])
+
+
+def classifier_name(kind: str, initialized: bool) -> str:
+    """``"bilstm_attention/autoencoder"``: a Table 1 classifier as a candidate of :func:`classifier_choice`."""
+    return f"{kind}/{'autoencoder' if initialized else 'random'}"
+
+
+def classifier_of(name: str) -> tuple[str, bool]:
+    """(kind, initialized) of a :func:`classifier_name`."""
+    kind, init = name.split("/")
+    return kind, init == "autoencoder"
 
 
 def attribution_sample(P, sets: ClassifierData) -> pd.DataFrame:
@@ -400,7 +444,7 @@ def attribution_sample(P, sets: ClassifierData) -> pd.DataFrame:
 
 
 IG_TOLERANCE = 0.01  # largest accepted |delta| / sum |attribution| of a sequence before its steps are doubled
-IG_JUDGED_SHARE = 0.5  # a seed's IG statistics are judged only if this share of its attributed positives converged
+IG_MIN_POSITIVES = 5  # a seed's IG statistics are judged only if at least this many attributed positives converged
 
 
 def attributions(P, model, rows: pd.DataFrame, baseline: str) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from lib import choice
+
 
 def base_composition(seqs: Iterable[str]) -> pd.Series:
     """Share of each letter over all bases of ``seqs`` (index: letters, most frequent first; sums to 1)."""
@@ -42,25 +44,30 @@ def sweep_table(histories: dict[int, list[dict]]) -> pd.DataFrame:
                          for latent, history in histories.items()]).set_index("latent")
 
 
-def best_latent(lowest_losses: dict[int, float], replicate_losses: list[float]) -> dict:
-    """Which latent size reconstructs best, judged against the seed-to-seed spread.
+def latent_choice(lowest_losses: dict[int, float], seed_sd: float, paper_best: int) -> choice.Choice:
+    """Which latent size reconstructs best, judged against the seed-to-seed spread (:mod:`lib.choice`).
 
-    ``lowest_losses``: latent size -> lowest held-out loss of the sweep (one seed each); ``replicate_losses``: the
-    lowest held-out loss of one size trained with several seeds. Returns ``best`` (the size with the lowest
-    loss), ``gap`` (nats: second lowest minus lowest), ``seed_sd`` (sample sd of the replicates; NaN for fewer
-    than 2) and ``decided``: the gap exceeds twice the seed sd, so the order is not seed noise."""
-    order = sorted(lowest_losses, key=lowest_losses.get)
-    gap = lowest_losses[order[1]] - lowest_losses[order[0]] if len(order) > 1 else float("nan")
-    sd = float(np.std(replicate_losses, ddof=1)) if len(replicate_losses) > 1 else float("nan")
-    return {"best": order[0], "gap": float(gap), "seed_sd": sd, "decided": bool(gap > 2 * sd)}
+    ``lowest_losses``: latent size -> lowest held-out loss of the sweep (one seed each); ``seed_sd``: the sd of
+    that loss over seeds of one size (NaN when unknown). Ties go to the paper's best size ``paper_best`` when the
+    sweep has it, then to the smaller size. ``Choice.decided``: the lowest beats every other size by more than
+    the margin, so the order is not seed noise."""
+    order = sorted(lowest_losses, key=lambda size: (size != paper_best, size))
+    return choice.choose({size: choice.Score(loss, seed_sd) for size, loss in lowest_losses.items()}, order)
+
+
+def runner_up_gap(picked: choice.Choice) -> float:
+    """Nats by which the lowest loss beats the second lowest (NaN with one candidate)."""
+    others = [gap for name, gap in picked.gaps.items() if name != picked.best]
+    return min(others) if others else float("nan")
 
 
 def order_text(decided: bool) -> str:
-    """How the gap between the two best sizes compares with the seed spread, in words (:func:`best_latent`)."""
+    """How the gap between the two best sizes compares with the seed noise, in words (:func:`latent_choice`)."""
     if decided:
-        return "more than twice the seed-to-seed standard deviation: the order is a result"
-    return ("less than twice the seed-to-seed standard deviation: at this precision the sizes do not differ, and "
-            "which one comes out lowest is seed noise")
+        return (f"more than {choice.MARGIN:g} sd of the seed noise of a difference between two runs: the order is a "
+                "result")
+    return (f"within {choice.MARGIN:g} sd of the seed noise of a difference between two runs: at this precision the "
+            "sizes do not differ, and which one comes out lowest is seed noise")
 
 
 def position_profile(correct: list[np.ndarray], edge: int = 40) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lib import paths, recipe, workers
+from lib import choice, paths, recipe, workers
 from lib.splicing import experiments
 
 KIND = "bilstm_attention"
@@ -69,9 +69,16 @@ def _job(P, change: dict, seed: int) -> None:
     experiments.trained_classifier(Q, KIND, False, seed, experiments.classifier_data(Q), None)
 
 
-def winner(results: pd.DataFrame) -> dict:
-    """The best candidate's settings as knob -> value (the keys of :data:`BASE`)."""
-    return recipe.search_winner(results, BASE)
+def winner(results: pd.DataFrame) -> choice.Choice:
+    """The search's winner by the book's choice rule (:func:`lib.recipe.search_choice`): candidates in the
+    order of :data:`CANDIDATES`, the base recipe first."""
+    return recipe.search_choice(results, CANDIDATES, "best val loss (mean)", "best val loss (sd)", lower_is_better=True)
+
+
+def preset_accepted(results: pd.DataFrame, P) -> tuple[str | None, choice.Choice]:
+    """(the candidate with ``P``'s recipe, the search's choice). A preset is accepted when its candidate is
+    tied with the best (``in choice.tied``): any candidate within the winner's seed noise, not one name."""
+    return recipe.preset_candidate(results, P, BASE), winner(results)
 
 
 def save(results: pd.DataFrame, path: Path = RESULTS) -> Path:
