@@ -39,7 +39,7 @@ html: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check lib tests benchmarks
 	$(BIN)/python -m pytest tests notebooks book --nbval-lax --nbval-current-env \
-		--nbval-sanitize-with tests/sanitize.cfg -p no:cacheprovider
+		--nbval-sanitize-with tests/sanitize.cfg -p no:cacheprovider --durations=25
 
 smoke: $(STAMP)
 	$(BIN)/python -m lib run --profile smoke

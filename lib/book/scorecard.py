@@ -205,7 +205,8 @@ def _init_effect(model: str, quantity: str, unit: str) -> Judge:
     def judge(rec):
         value, verdict = _relative(rec["init_effects"][model][quantity], unit)
         return value, verdict, ("rule: the paired difference over seeds (initialized minus random; same seed, data "
-                                "order and budget) has a 95% confidence interval above zero")
+                                "order and budget) has a 95% confidence interval above zero by more than the drift "
+                                "band, 2 sd of the move a mean makes when another CPU trains every seed's model anew")
     return judge
 
 
