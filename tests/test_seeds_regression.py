@@ -69,6 +69,7 @@ def test_a_changed_choice_is_reported_and_what_follows_it_is_not_compared():
     assert table.loc["ae_variant_acc", "status"] == "follows another choice"
     assert table.loc["ae_region_middle", "status"] == "changed"  # the paper variant's: it follows no choice
     assert regression.is_choice("05_integrated_gradients", "ig_classifier")
+    assert regression.is_choice("11_saliency", "p3_holds")  # a count of seeds over a per-seed threshold
 
 
 def test_agreement_counts_seeds():
