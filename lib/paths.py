@@ -21,6 +21,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
+SCALE = NOTEBOOKS / "chromosomes"  # the scale tier's executed chapters (the ``chromosomes`` profile)
+# Profiles whose plain runs are committed, and where: the ``default`` (CI) tier and the scale tier.
+COMMITTED = {"default": NOTEBOOKS, "chromosomes": SCALE}
 
 
 def shared_data() -> Path:

@@ -64,9 +64,18 @@ def test_control_learns_the_donor_consensus_and_names_its_weights():
 
 def test_control_selection_uses_folds_and_ranks_by_loss():
     grid = control.select(control.sample_of(_junctions(60, 3), FLANK), seed=0, folds=3)
-    assert len(grid) == len(control.HALF_WIDTHS) ** 2 * len(control.STRENGTHS)
+    assert len(grid) % len(control.HALF_WIDTHS) ** 2 == 0 and set(control.STRENGTHS) <= set(grid["C"])
     assert grid["cv loss"].is_monotonic_increasing
     assert set(control.chosen(grid)) == {"donor", "acceptor", "C"}
+
+
+def test_control_grid_grows_until_its_choice_is_interior():
+    """A separable consensus wants weak regularization: the grid grows past C = 1 until a larger C stops winning
+    (or the limit is reached), so the chosen C is never the edge of what was tried below the limit."""
+    grid = control.select(control.sample_of(_junctions(60, 3), FLANK), seed=0, folds=3)
+    tried, best = sorted(set(grid["C"])), control.chosen(grid)["C"]
+    assert tried[-1] > max(control.STRENGTHS)
+    assert tried[0] < best < tried[-1] or best in control.STRENGTH_LIMITS
 
 
 def test_site_sample_take_keeps_rows_aligned():

@@ -10,6 +10,8 @@ so an override reaches every chapter that uses the stage it changes (``max_len``
 - ``smoke``: seconds per chapter, tiny subsets; for tests.
 - ``default``: the offline GRCh38 slice (``DNABOOK_SHARED_DATA``), sized for a 2-core CPU. The committed
   notebooks carry this preset's outputs.
+- ``chromosomes``: the scale tier, ``default``'s settings on the chromosome-scale offline data (chr21 and chr22
+  whole); its executed chapters 00-05 are committed in ``notebooks/chromosomes/``.
 - ``paper``: the papers' full data (downloaded through :mod:`lib.data.download`) and settings; for a GPU.
 
 ``python -m lib config [--profile P] [-p knob=value]`` prints a resolved configuration with each knob's
@@ -63,14 +65,19 @@ _B, _SAL = "paper B data and CNN", "paper B saliency"
 class Config(Mapping):
     """The resolved knobs of one run. Read them as attributes (``P.max_len``) or as a mapping (``dict(P)``)."""
 
-    profile: str = knob("run", "the preset these values start from", "str", choices=("smoke", "default", "paper"))
+    profile: str = knob("run", "the preset these values start from", "str",
+                         choices=("smoke", "default", "chromosomes", "paper"))
     seed: int = knob("run", "seeds data sampling, splits and the first model of every seeded set", "int", low=0)
     device: str = knob("run", "auto picks CUDA when present (lib.device)", "str", choices=("auto", "cpu", "cuda"))
     workers: int = knob("run", "processes that train paper A's models at once, one torch thread each (lib.workers)",
                         "int", low=1)
     # paper A data (chapters 00-05)
-    source: str = knob(_DATA, "slice: the offline GRCh38 slice; gencode: GENCODE v20/v26 + GRCh38, downloaded",
-                       "str", choices=("slice", "gencode"))
+    source: str = knob(_DATA, "slice: the offline GRCh38 slice; chromosomes: its offline superset (chr21, chr22 "
+                       "whole); gencode: GENCODE v20/v26 + GRCh38, downloaded", "str",
+                       choices=("slice", "chromosomes", "gencode"))
+    annotations: str = knob(_DATA, "chromosomes' annotation pair: canonical (v24 canonical vs all transcripts, "
+                            "every contig) or releases (real GENCODE v24 vs v31, chr22)", "str",
+                            choices=("canonical", "releases"))
     contigs: tuple[str, ...] | None = knob(_DATA, "contigs used, e.g. chr20 or [chr20, chr21]", "contigs",
                                            nullable="every contig of the source")
     flank: int = knob(_DATA, "exonic nt kept on each side of an intron (the attribution window)", "int", low=1,
@@ -126,6 +133,13 @@ class Config(Mapping):
             object.__setattr__(self, f.name, _checked(f, getattr(self, f.name)))
         if self.ig_max_steps < self.ig_steps:
             raise ConfigError(f"ig_max_steps={self.ig_max_steps}: must be at least ig_steps ({self.ig_steps})")
+        if self.annotations == "releases":
+            if self.source != "chromosomes":
+                raise ConfigError(f"annotations=releases: only the chromosomes source has it (source={self.source})")
+            if self.contigs not in (None, ("chr22",)):
+                raise ConfigError(f"contigs={list(self.contigs)}: annotations=releases covers chr22 only "
+                                  "(set contigs=chr22 or leave it null)")
+            object.__setattr__(self, "contigs", ("chr22",))
         if self.ae_latent % 2:
             raise ConfigError(f"ae_latent={self.ae_latent}: must be even (the classifiers' BiLSTM has "
                               "ae_latent / 2 units per direction)")
@@ -150,7 +164,7 @@ class Config(Mapping):
 KNOBS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Config))
 _FIELDS = {f.name: f for f in dataclasses.fields(Config)}
 
-_COMMON: dict[str, Any] = {"seed": 0, "device": "auto", "workers": 2}
+_COMMON: dict[str, Any] = {"seed": 0, "device": "auto", "workers": 2, "annotations": "canonical"}
 
 _PAPER_B: dict[str, Any] = {
     "gb_source": "slice",
@@ -246,6 +260,10 @@ PRESETS: dict[str, dict[str, Any]] = {
         "saliency_compare_n": 1000,
     },
 }
+
+
+# the scale tier: default's settings on the chromosome-scale offline data (chapters 00-05; hours on 2 CPU cores)
+PRESETS["chromosomes"] = {**PRESETS["default"], "source": "chromosomes"}
 
 
 def resolve(profile: str = "default", overrides: Mapping[str, Any] | None = None) -> Config:

@@ -294,11 +294,12 @@ def largest_move(committed: str, fresh: str, tol: Tolerance) -> float:
     return largest
 
 
-def reference_path(chapter: str) -> Path:
+def reference_path(chapter: str, profile: str = "default") -> Path:
     """The notebook to compare with: ``$DNABOOK_REFERENCE_DIR/<chapter>.ipynb`` when set (an in-place run
-    saves the committed notebooks there first), else the committed ``notebooks/<chapter>.ipynb``."""
+    saves the committed notebooks there first), else the committed one of ``profile``'s tier
+    (:data:`lib.paths.COMMITTED`: ``notebooks/`` for ``default``, ``notebooks/chromosomes/`` for ``chromosomes``)."""
     folder = os.environ.get("DNABOOK_REFERENCE_DIR")
-    return (Path(folder) if folder else paths.NOTEBOOKS) / f"{chapter}.ipynb"
+    return (Path(folder) if folder else paths.COMMITTED.get(profile, paths.NOTEBOOKS)) / f"{chapter}.ipynb"
 
 
 def check(chapter: str, params) -> pd.DataFrame | None:
@@ -308,7 +309,7 @@ def check(chapter: str, params) -> pd.DataFrame | None:
     mode; otherwise says why not and returns ``None``. Prints a one-line summary; raises ``AssertionError``
     listing every changed, missing or new value unless ``DNABOOK_ACCEPT_CHANGES=1`` (a deliberate change of
     results, whose notebooks then become the new reference)."""
-    path = reference_path(chapter)
+    path = reference_path(chapter, params["profile"])
     if not path.exists():
         print(f"regression check: no reference notebook {paths.display(path)}")
         return None

@@ -29,6 +29,9 @@ import yaml
 from lib import numerics, paths
 from lib.book import config
 
+# The chapters a tier profile runs (the rest of the book does not change with its data); others run every chapter.
+TIER_CHAPTERS = {"chromosomes": ("00", "01", "02", "03", "04", "05")}
+
 # The book's summary pages, executed after the chapters in this order: each reads the committed chapter
 # notebooks (the execution statistics also read the scorecard's run time, so they come last).
 PAGES = ("book/scorecard.ipynb", "book/execution_statistics.ipynb")
@@ -61,6 +64,15 @@ def parse_overrides(pairs: list[str]) -> dict[str, Any]:
     return out
 
 
+def source_commit() -> str:
+    """The commit of the code that ran (``git describe --always --dirty``), or ``unknown`` outside a checkout."""
+    try:
+        return subprocess.run(["git", "describe", "--always", "--dirty"], cwd=paths.REPO, capture_output=True,
+                              text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
 def _finish_metadata(notebook: Path, cfg: config.Config | None) -> None:
     """Replace papermill's absolute input/output paths in the notebook metadata by repo-relative ones (committed
     notebooks carry no machine-local paths) and record the numerics and the whole resolved configuration the run
@@ -74,7 +86,8 @@ def _finish_metadata(notebook: Path, cfg: config.Config | None) -> None:
     for key in ("input_path", "output_path"):
         if meta.get(key):
             meta[key] = paths.display(meta[key]).removeprefix("$REPO/")
-    nb.metadata["dnabook"] = {"numerics": numerics.describe(), **({"config": cfg.as_dict()} if cfg else {})}
+    nb.metadata["dnabook"] = {"numerics": numerics.describe(), "commit": source_commit(),
+                              **({"config": cfg.as_dict()} if cfg else {})}
     nbformat.write(nb, notebook)
 
 
@@ -108,7 +121,7 @@ def check_inputs(cfg: config.Config) -> None:
         return
     from lib.data import genome, sources
 
-    known = genome.Genome(sources.get(cfg.source).genome).lengths
+    known = genome.Genome(sources.of(cfg).genome).lengths
     missing = [c for c in cfg.contigs if c not in known and f"chr{c}" not in known]
     if missing:
         raise SystemExit(f"error: contigs={list(cfg.contigs)}: {', '.join(missing)} not in the {cfg.source} genome; "
@@ -129,8 +142,10 @@ def run(profile: str, only: list[str] | None, overrides: dict[str, Any], output_
     selected = chapters(only)
     if not selected:
         raise SystemExit("error: no chapter notebooks found in notebooks/")
-    in_place = output_dir is None and profile == "default" and not overrides
-    target = paths.NOTEBOOKS if in_place else (output_dir or paths.REPO / "_build" / "runs" / profile)
+    in_place = output_dir is None and profile in paths.COMMITTED and not overrides
+    if profile in TIER_CHAPTERS:
+        selected = [nb for nb in selected if nb.name[:2] in TIER_CHAPTERS[profile]]
+    target = paths.COMMITTED[profile] if in_place else (output_dir or paths.REPO / "_build" / "runs" / profile)
     if dry_run:
         print(config.describe(cfg))
         print(f"chapters: {', '.join(nb.stem for nb in selected)}")
@@ -140,11 +155,12 @@ def run(profile: str, only: list[str] | None, overrides: dict[str, Any], output_
     check_inputs(cfg)
     target.mkdir(parents=True, exist_ok=True)
     if in_place:  # the committed notebooks are about to be overwritten: keep them as the regression reference
-        reference = paths.REPO / "_build" / "reference"
+        reference = paths.REPO / "_build" / "reference" / profile
         shutil.rmtree(reference, ignore_errors=True)
         reference.mkdir(parents=True)
         for nb in selected:
-            shutil.copy2(nb, reference / nb.name)
+            if (target / nb.name).exists():
+                shutil.copy2(target / nb.name, reference / nb.name)
         os.environ["DNABOOK_REFERENCE_DIR"] = str(reference)
     if accept_changes:
         os.environ["DNABOOK_ACCEPT_CHANGES"] = "1"

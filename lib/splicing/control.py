@@ -24,7 +24,8 @@ from lib.splicing import attribution, train
 from lib.splicing.ig_summary import WIDTH, SiteSample
 
 HALF_WIDTHS = (5, 10, 20, 40)  # nt on each side of a site; at most the windows' WIDTH (and the flank)
-STRENGTHS = (0.01, 0.1, 1.0)  # inverse L2 regularization strengths C tried
+STRENGTHS = (0.01, 0.1, 1.0)  # inverse L2 regularization strengths C tried first
+STRENGTH_LIMITS = (1e-4, 1e4)  # the grid grows by a decade past an edge that wins, within these bounds
 
 
 def features(sample: SiteSample, donor: int, acceptor: int) -> np.ndarray:
@@ -67,20 +68,33 @@ def fit(sample: SiteSample, donor: int, acceptor: int, C: float) -> Control:
 
 
 def select(sample: SiteSample, seed: int, folds: int = 5) -> pd.DataFrame:
-    """Every (donor half-width, acceptor half-width, C) of :data:`HALF_WIDTHS` x :data:`STRENGTHS`, scored by
+    """Every (donor half-width, acceptor half-width, C) of :data:`HALF_WIDTHS` x a grid of C, scored by
     ``folds``-fold stratified cross-validation (folds drawn with ``seed``) on ``sample``, which must hold
-    training and validation rows only: the test split is never read. Returns one row per candidate with the mean
-    held-out log loss and accuracy over the folds, best (lowest loss) first."""
+    training and validation rows only: the test split is never read. The grid of C starts as :data:`STRENGTHS`;
+    while the best candidate's C is the grid's smallest or largest, the next decade beyond it is added (within
+    :data:`STRENGTH_LIMITS`), so the chosen C is interior unless a limit is reached. Returns one row per candidate
+    with the mean held-out log loss and accuracy over the folds, best (lowest loss) first."""
     splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
     parts = list(splitter.split(np.zeros(len(sample.positive)), sample.positive))
-    rows = []
-    for donor, acceptor, C in itertools.product(HALF_WIDTHS, HALF_WIDTHS, STRENGTHS):
-        fold_scores = [train.scores(fit(sample.take(fit_rows), donor, acceptor, C).probability(sample.take(held)),
-                                    sample.positive[held]) for fit_rows, held in parts]
-        rows.append({"donor half-width": donor, "acceptor half-width": acceptor, "C": C,
-                     "cv loss": np.mean([f["loss"] for f in fold_scores]),
-                     "cv accuracy %": 100 * np.mean([f["accuracy"] for f in fold_scores])})
-    return pd.DataFrame(rows).sort_values("cv loss", kind="stable").reset_index(drop=True)
+
+    def scored(C: float) -> list[dict]:
+        rows = []
+        for donor, acceptor in itertools.product(HALF_WIDTHS, HALF_WIDTHS):
+            fold_scores = [train.scores(fit(sample.take(fit_rows), donor, acceptor, C).probability(sample.take(held)),
+                                        sample.positive[held]) for fit_rows, held in parts]
+            rows.append({"donor half-width": donor, "acceptor half-width": acceptor, "C": C,
+                         "cv loss": np.mean([f["loss"] for f in fold_scores]),
+                         "cv accuracy %": 100 * np.mean([f["accuracy"] for f in fold_scores])})
+        return rows
+
+    rows = [row for C in STRENGTHS for row in scored(C)]
+    while True:
+        grid = pd.DataFrame(rows).sort_values("cv loss", kind="stable").reset_index(drop=True)
+        best, tried = grid.loc[0, "C"], sorted(set(grid["C"]))
+        beyond = best * 10 if best == tried[-1] else best / 10 if best == tried[0] else None
+        if beyond is None or not STRENGTH_LIMITS[0] <= beyond <= STRENGTH_LIMITS[1]:
+            return grid
+        rows += scored(float(f"{beyond:.0e}"))
 
 
 def chosen(grid: pd.DataFrame) -> dict:

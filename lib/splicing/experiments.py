@@ -31,7 +31,7 @@ def settings(P) -> str:
 
 def junction_data(P) -> junctions.JunctionSet:
     """Chapter 01's data set for these parameters (built once, then read from the cache)."""
-    return junctions.build(sources.get(P.source), P.contigs, P.flank, P.max_len, P.seed, progress=lambda m: None)
+    return junctions.build(sources.of(P), P.contigs, P.flank, P.max_len, P.seed, progress=lambda m: None)
 
 
 def held_out_split(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -104,7 +104,7 @@ def extra_sequences(P, data: junctions.JunctionSet, total: int) -> list[str]:
     params = {"data": train.data_key(data.train["seq"]) + train.data_key(data.test["seq"]), "total": total,
               "seed": P.seed, "flank": P.flank, "max_len": P.max_len, "contigs": P.contigs and list(P.contigs)}
     return cache.cached("junctions", "unlabeled", params, "txt",
-                        lambda: junctions.unlabeled(sources.get(P.source), data, P.contigs, P.flank, P.max_len,
+                        lambda: junctions.unlabeled(sources.of(P), data, P.contigs, P.flank, P.max_len,
                                                     total, P.seed, set(held[junctions.KEY].itertuples(
                                                         index=False, name=None))),
                         lambda value, tmp: tmp.write_text("\n".join(value)),
