@@ -29,7 +29,7 @@ def test_every_preset_is_valid_and_complete():
     ({"ae_epochs": "abc"}, "ae_epochs='abc': allowed: an integer >= 1"),
     ({"ae_epochs": 0}, "ae_epochs=0: allowed: an integer >= 1"),
     ({"ae_epochs": 2.5}, "ae_epochs=2.5: allowed: an integer >= 1"),
-    ({"gb_source": "zip"}, "gb_source='zip': allowed: one of: slice, archive"),
+    ({"gb_source": "zip"}, "gb_source='zip': allowed: one of: slice, chromosomes, archive"),
     ({"packed": "yes"}, "packed='yes': allowed: true or false"),
     ({"max_len": None}, "max_len=None: must be set (allowed: an integer >= 10)"),
     ({"clf_seeds": 3}, "clf_seeds=3: expected a non-empty list of integers"),
@@ -94,7 +94,7 @@ def test_every_chapter_takes_the_whole_configuration():
 
 def test_an_override_reaches_every_chapter(monkeypatch, tmp_path):
     executed = {}
-    monkeypatch.setattr(runner, "_execute", lambda nb, out, params, cfg: executed.update({nb.stem: (params, cfg)}))
+    monkeypatch.setattr(runner, "_execute", lambda nb, out, params, cfg, log_cells=False: executed.update({nb.stem: (params, cfg)}))
     runner.run("smoke", None, {"max_len": 250}, tmp_path)
     assert sorted(executed) == [nb.stem for nb in runner.chapters()]
     for params, cfg in executed.values():

@@ -106,7 +106,7 @@ def test_execution_table_reads_papermill_metadata(tmp_path):
     nbformat.write(glued_notebook({}, {"profile": "paper", "max_len": 500}), path)
     table = executed.execution_table([path], tmp_path)
     assert table.to_dict("records") == [{"page": "A chapter", "notebook": "nb.ipynb", "profile": "paper (max_len=500)",
-                                         "started (UTC)": "2026-01-02 03:04", "seconds": 1.5, "numerics": "-"}]
+                                         "started (UTC)": "2026-01-02 03:04", "seconds": 1.5, "numerics": "-", "commit": "-"}]
     with pytest.raises(ValueError, match="no papermill metadata"):
         executed.run_parameters(nbformat.v4.new_notebook())
 

@@ -70,15 +70,16 @@ def profile_label(nb: nbformat.NotebookNode) -> str:
 
 def execution_table(notebooks: list[Path], root: Path) -> pd.DataFrame:
     """One row per executed notebook: its title, path (relative to ``root``), profile, papermill's start time
-    (UTC, to the minute), run time in seconds, and the numerics and CPU that produced it (``metadata.dnabook``,
-    written by :mod:`lib.book.runner`), in the order given."""
+    (UTC, to the minute), run time in seconds, the numerics and CPU that produced it and the commit of the code
+    (``metadata.dnabook``, written by :mod:`lib.book.runner`; ``-`` where not recorded), in the order given."""
     rows = []
     for path in notebooks:
         nb = read(path)
         meta = nb.metadata["papermill"]
         rows.append({"page": title(nb), "notebook": path.relative_to(root).as_posix(),
                      "profile": profile_label(nb), "started (UTC)": meta["start_time"][:16].replace("T", " "),
-                     "seconds": float(meta["duration"]), "numerics": numerics_label(nb)})
+                     "seconds": float(meta["duration"]), "numerics": numerics_label(nb),
+                     "commit": nb.metadata.get("dnabook", {}).get("commit", "-")})
     return pd.DataFrame(rows)
 
 

@@ -30,7 +30,7 @@ from lib import numerics, paths
 from lib.book import config
 
 # The chapters a tier profile runs (the rest of the book does not change with its data); others run every chapter.
-TIER_CHAPTERS = {"chromosomes": ("00", "01", "02", "03", "04", "05")}
+TIER_CHAPTERS = {"chromosomes": ("00", "01", "02", "03", "04", "05", "10", "11")}
 
 # The book's summary pages, executed after the chapters in this order: each reads the committed chapter
 # notebooks (the execution statistics also read the scorecard's run time, so they come last).
@@ -91,14 +91,41 @@ def _finish_metadata(notebook: Path, cfg: config.Config | None) -> None:
     nbformat.write(nb, notebook)
 
 
-def _execute(notebook: Path, out: Path, parameters: dict[str, Any], cfg: config.Config | None = None) -> None:
+def _execute(notebook: Path, out: Path, parameters: dict[str, Any], cfg: config.Config | None = None,
+             log_cells: bool = False) -> None:
+    """Run ``notebook`` with papermill into ``out``; ``log_cells`` prints every cell's text output as it comes
+    (the progress of a long run, for its log)."""
     import papermill
 
+    if log_cells:
+        import logging
+
+        logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout, force=True)
     papermill.execute_notebook(
         str(notebook), str(out), parameters=parameters, kernel_name="python3", cwd=str(notebook.parent),
-        progress_bar=sys.stderr.isatty(), request_save_on_cell_execute=False,
+        progress_bar=sys.stderr.isatty() and not log_cells, request_save_on_cell_execute=False, log_output=log_cells,
     )
     _finish_metadata(out, cfg)
+
+
+# The note the runner puts under the title of a tier's chapters (keys: profiles of paths.COMMITTED but default).
+TIER_NOTES = {
+    "chromosomes": "This is the chapter's **scale tier**: the `chromosomes` profile, `default`'s settings on the "
+                   "92 Mb chromosome set (chr21 and chr22 whole and pieces of six other chromosomes). The same "
+                   "chapter on the 9.5 Mb slice, which CI reruns, is [here](../{name}). This run's time, machine, "
+                   "numerics and code commit are on the execution-statistics page; `make scale` rebuilds it.",
+}
+
+
+def _mark_tier(notebook: Path, profile: str) -> None:
+    """Put :data:`TIER_NOTES`' note for ``profile`` under the title (the first cell) of an executed chapter."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    note = nbformat.v4.new_markdown_cell(TIER_NOTES[profile].format(name=notebook.name))
+    note.metadata["tags"] = ["tier-note"]
+    nb.cells.insert(1, note)
+    nbformat.write(nb, notebook)
 
 
 def run_pages() -> list[Path]:
@@ -129,7 +156,7 @@ def check_inputs(cfg: config.Config) -> None:
 
 
 def run(profile: str, only: list[str] | None, overrides: dict[str, Any], output_dir: Path | None,
-        accept_changes: bool = False, dry_run: bool = False) -> list[Path]:
+        accept_changes: bool = False, dry_run: bool = False, log_cells: bool = False) -> list[Path]:
     """Execute the chosen chapters (then, for an in-place run, the summary pages); returns the paths of the
     executed chapters. Every chapter receives the same ``profile`` and ``overrides`` and resolves the same
     configuration, checked here before anything runs. ``dry_run`` prints the configuration and the chapters,
@@ -170,7 +197,9 @@ def run(profile: str, only: list[str] | None, overrides: dict[str, Any], output_
         out = target / nb.name
         print(f"== {nb.name}  profile={profile}  {json.dumps(overrides) if overrides else ''}", flush=True)
         start = time.perf_counter()
-        _execute(nb, out, params, cfg)
+        _execute(nb, out, params, cfg, log_cells)
+        if in_place and profile in TIER_NOTES:
+            _mark_tier(out, profile)
         print(f"   done in {time.perf_counter() - start:.1f} s -> {paths.display(out)}", flush=True)
         written.append(out)
     if in_place:
@@ -307,6 +336,8 @@ def main(argv: list[str] | None = None) -> int:
                    "run nothing")
     r.add_argument("--output-dir", type=Path, help="where executed notebooks go (default: in place for a plain "
                    "default run, else _build/runs/<profile>)")
+    r.add_argument("--log-cells", action="store_true", help="print every cell's text output as it runs (the "
+                   "progress of a long run, for its log)")
     r.add_argument("--accept-changes", action="store_true", help="results that moved beyond the stated "
                    "tolerances do not fail the chapters' regression checks (a deliberate change)")
     n = sub.add_parser("numerics-check", help="rerun the chapters as other machines would (empty caches) and "
@@ -370,5 +401,6 @@ def main(argv: list[str] | None = None) -> int:
             return 1 if numerics_check(args.profile, args.only, args.machine or list(DEFAULT_MACHINES)) else 0
         except config.ConfigError as error:
             raise SystemExit(f"error: {error}") from None
-    run(args.profile, args.only, parse_overrides(args.parameter), args.output_dir, args.accept_changes, args.dry_run)
+    run(args.profile, args.only, parse_overrides(args.parameter), args.output_dir, args.accept_changes, args.dry_run,
+        args.log_cells)
     return 0

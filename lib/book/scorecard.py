@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lib import choice, seeds
+from lib import choice, paths, seeds
 from lib.book import config, executed
 from lib.coding import published as paper_b
 from lib.splicing import latent_sweep, published
@@ -52,9 +52,20 @@ PAPER_B_DATA = {"gb_source": ("archive",)}
 DATA_WORDS = {
     ("source", "gencode"): "GENCODE v20/v26 on the whole genome",
     ("source", "slice"): "the 9.5 Mb genome slice",
+    ("source", "chromosomes"): "the 92 Mb chromosome set (chr21, chr22 whole)",
     ("gb_source", "archive"): "the benchmark itself",
     ("gb_source", "slice"): "the benchmark's recipe on the 9.5 Mb genome slice",
+    ("gb_source", "chromosomes"): "the benchmark's recipe on the 92 Mb chromosome set",
 }
+PAIR_WORDS = {"canonical": "", "releases": ", real GENCODE v24/v31 on chr22"}
+
+
+def data_words(paper: str, params: config.Config) -> str:
+    """The data a chapter of ``paper`` ("A" or "B") ran on, in words (the scorecard's ``data`` column)."""
+    if paper == "B":
+        return DATA_WORDS[("gb_source", params["gb_source"])]
+    pair = PAIR_WORDS[params["annotations"]] if params["source"] == "chromosomes" else ""
+    return DATA_WORDS[("source", params["source"])] + pair
 
 
 def _plain(value: Any) -> Any:
@@ -402,15 +413,20 @@ def mismatches(params: config.Config, needs: dict[str, tuple]) -> list[str]:
     return out
 
 
-def table(notebooks: Path) -> pd.DataFrame:
+def table(notebooks: Path, scale: Path | None = None) -> pd.DataFrame:
     """One row per claim: paper, claim, the paper's value, this book's value, the chapter (notebook stem), the
-    profile it ran with, the verdict and its reason. ``notebooks`` holds the executed chapters."""
+    folder of the notebook it was judged on (relative to the repository), the profile it ran with, the data in
+    words, the verdict and its reason. ``notebooks`` holds the executed chapters; where ``scale`` (the scale
+    tier's folder) holds the same chapter, the claim is judged on that one, the largest data the book ran, and
+    ``on the CI tier`` gives the value the chapter in ``notebooks`` reached (empty otherwise)."""
     rows, cache = [], {}
-    for claim in _claims():
-        if claim.chapter not in cache:
-            nb = executed.read(notebooks / f"{claim.chapter}.ipynb")
-            cache[claim.chapter] = (records(nb), executed.resolved(nb), executed.profile_label(nb))
-        recs, params, profile = cache[claim.chapter]
+
+    def judged(folder: Path, claim: Claim) -> tuple[str, str, str, str, str]:
+        path = folder / f"{claim.chapter}.ipynb"
+        if path not in cache:
+            nb = executed.read(path)
+            cache[path] = (records(nb), executed.resolved(nb), executed.profile_label(nb))
+        recs, params, profile = cache[path]
         value, verdict, reason = claim.judge(recs)
         differs = mismatches(params, claim.needs)
         if differs and claim.kind == "measured":
@@ -419,10 +435,25 @@ def table(notebooks: Path) -> pd.DataFrame:
             reason += f" (a relative claim, measured on the {profile} profile's data: {'; '.join(differs)})"
         elif differs:
             reason += f" (judged on the {profile} profile's model: {'; '.join(differs)})"
+        return value, verdict, reason, profile, data_words(claim.paper, params)
+
+    for claim in _claims():
+        at_scale = scale is not None and (scale / f"{claim.chapter}.ipynb").exists()
+        folder = scale if at_scale else notebooks
+        value, verdict, reason, profile, data = judged(folder, claim)
         rows.append({"paper": claim.paper, "claim": claim.claim, "paper's value": claim.paper_value,
-                     "this book": value, "chapter": claim.chapter, "profile": profile, "verdict": verdict,
-                     "why": reason})
+                     "this book": value, "chapter": claim.chapter, "folder": _repo_relative(folder), "profile": profile,
+                     "data": data, "verdict": verdict, "why": reason,
+                     "on the CI tier": judged(notebooks, claim)[0] if at_scale else ""})
     return pd.DataFrame(rows)
+
+
+def _repo_relative(folder: Path) -> str:
+    """``folder`` relative to the repository (``notebooks``, ``notebooks/chromosomes``), else its name."""
+    try:
+        return folder.resolve().relative_to(paths.REPO).as_posix()
+    except ValueError:
+        return folder.name
 
 
 def closing_note(frame: pd.DataFrame) -> str:

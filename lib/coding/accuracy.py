@@ -20,7 +20,8 @@ from lib.coding import genomic_benchmarks as gb
 from lib.coding import published, training
 
 REAL_LABEL = "real benchmark sequences, held out"
-TEST_LABELS = {"slice": "slice held-out blocks (validation)", "archive": "benchmark test split"}  # by gb_source
+TEST_LABELS = {"slice": "slice held-out blocks (validation)", "chromosomes": "chromosomes' held-out blocks "
+               "(validation)", "archive": "benchmark test split"}  # by gb_source
 ALL = "all"
 
 

@@ -5,9 +5,12 @@
 - ``gb_source = "slice"`` (``default``, ``smoke``): the benchmark's recipe on the GRCh38 slice
   (:func:`lib.coding.windows.slice_windows`), plus coding training windows from the chr21 cDNA
   (:func:`lib.coding.windows.cdna_windows`), windows sharing bases with the real sequences left out.
+- ``gb_source = "chromosomes"`` (``chromosomes``, the scale tier): the same recipe on the chromosome-scale
+  genome (the slice's superset: chr21 and chr22 whole) and its newer annotation.
 
-Either way, the shipped interval lists that the slice or the chr21 cDNA cover are rebuilt into real benchmark
-sequences with their true labels and split (:func:`lib.coding.genomic_benchmarks.rebuild`): a real test set. Built tables are
+Either way, the shipped interval lists that the genome (slice or chromosomes; the slice for the archive) or the
+chr21 cDNA cover are rebuilt into real benchmark sequences with their true labels and split
+(:func:`lib.coding.genomic_benchmarks.rebuild`): a real test set. Built tables are
 cached under ``$CACHE/genomic_benchmarks`` (:func:`lib.cache.cached`) keyed by their inputs and parameters.
 """
 
@@ -53,29 +56,34 @@ class BenchmarkData:
         return gb.encode(table["seq"], gb.row_names(table)), table["label"].to_numpy(dtype=np.int64)
 
 
+# gb_source -> the genome source (lib.data.sources) whose covered intervals are rebuilt, and its reference name
+GENOMES = {"slice": ("slice", gb.REFERENCES[0]), "chromosomes": ("chromosomes", gb.REFERENCES[2]),
+           "archive": ("slice", gb.REFERENCES[0])}
+
+
 def load(source: str, *, block_nt: int, seed: int, max_per_class: int | None = None) -> BenchmarkData:
-    """The data for ``gb_source`` = ``source`` ("slice" or "archive"); ``block_nt``, ``seed`` and
-    ``max_per_class`` (training windows per class, test a third of it; None: all) shape the slice table."""
-    real, rebuild_report = real_sequences()
+    """The data for ``gb_source`` = ``source`` ("slice", "chromosomes" or "archive"); ``block_nt``, ``seed`` and
+    ``max_per_class`` (training windows per class, test a third of it; None: all) shape the recipe's table."""
+    if source not in GENOMES:
+        raise ValueError(f"unknown gb_source {source!r}; choose one of {', '.join(GENOMES)}")
+    real, rebuild_report = real_sequences(GENOMES[source][0])
     if source == "archive":
         table, recipe_report = gb.load_archive(), None
         real = real.merge(table[["split", "label", "id", "seq"]].rename(columns={"seq": "archive_seq"}),
                           on=["split", "label", "id"], how="left")
         real = real.assign(matches_archive=real["seq"] == real["archive_seq"], held_out=real["split"] == "test")
         real = real.drop(columns="archive_seq")
-    elif source == "slice":
-        table, recipe_report = slice_table(block_nt, seed)
-        real = real.assign(held_out=True)
     else:
-        raise ValueError(f"unknown gb_source {source!r}; choose 'slice' or 'archive'")
+        table, recipe_report = recipe_table(source, block_nt, seed)
+        real = real.assign(held_out=True)
     table = cap(table, max_per_class, seed)
     digest = pd.util.hash_pandas_object(table[["split", "label", "seq"]], index=False).to_numpy()
     key = cache.key({"source": source, "content": int(digest.sum(dtype=np.uint64)), "rows": len(table)})
     return BenchmarkData(source, table, real, rebuild_report, recipe_report, key)
 
 
-def _slice_inputs() -> tuple[sources.Source, Path, dict]:
-    src, cdna = sources.get("slice"), sources.chr21_cdna()
+def _inputs(genome: str) -> tuple[sources.Source, Path, dict]:
+    src, cdna = sources.get(genome), sources.chr21_cdna()
     folder = gb.intervals_dir()
     identity = {"genome": cache.file_identity(src.genome), "older": cache.file_identity(src.older),
                 "newer": cache.file_identity(src.newer), "cdna": cache.file_identity(cdna),
@@ -83,21 +91,26 @@ def _slice_inputs() -> tuple[sources.Source, Path, dict]:
     return src, cdna, identity
 
 
-def real_sequences() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The benchmark intervals the slice (newer annotation: it has Ensembl transcript ids) or the chr21 cDNA
-    cover, rebuilt, and the outcome counts of the rebuild; cached."""
-    src, cdna, identity = _slice_inputs()
+def real_sequences(genome: str = "slice") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The benchmark intervals that the genome source ``genome`` (``slice`` or ``chromosomes``; its newer
+    annotation has Ensembl transcript ids) or the chr21 cDNA cover, rebuilt, and the outcome counts of the
+    rebuild; cached."""
+    src, cdna, identity = _inputs(genome)
+    name = dict(GENOMES.values())[genome]
 
     def build() -> tuple[pd.DataFrame, pd.DataFrame]:
-        return gb.rebuild(Genome(src.genome), annotation.read_gtf(src.newer), gb.read_intervals(), Genome(cdna))
+        return gb.rebuild(Genome(src.genome), annotation.read_gtf(src.newer), gb.read_intervals(), Genome(cdna),
+                          name)
 
-    return cache.cached(FOLDER, "real", {**identity, "version": 2}, "d", build, _save_tables, _load_tables)
+    params = {**identity, "version": 2, **({"genome": name} if genome != "slice" else {})}
+    return cache.cached(FOLDER, "real", params, "d", build, _save_tables, _load_tables)
 
 
-def slice_table(block_nt: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The slice recipe's table with the chr21 cDNA's coding windows in its train split, and its step counts
-    (cached); windows sharing bases with a real benchmark sequence excluded."""
-    src, cdna, identity = _slice_inputs()
+def recipe_table(genome: str, block_nt: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The recipe's table on the genome source ``genome`` (``slice`` or ``chromosomes``) with the chr21 cDNA's
+    coding windows in its train split, and its step counts (cached); windows sharing bases with a real
+    benchmark sequence excluded."""
+    src, cdna, identity = _inputs(genome)
     params = {**identity, "block_nt": block_nt, "seed": seed, "test_fraction": TEST_FRACTION, "version": 4}
 
     def build() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -105,16 +118,16 @@ def slice_table(block_nt: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         genes = pd.concat([g.loc[g["feature"] == "gene", ["chrom", "start", "end"]] for g in (newer, older)])
         intervals = gb.read_intervals()
         coding = intervals[intervals["label"] == 0]
-        real = real_sequences()[0]
+        real = real_sequences(genome)[0]
         from_cdna = coding_windows.cdna_windows(
             Genome(cdna), coding, np.random.default_rng([seed, 21]),
             coding["start"].to_numpy(), CDNA_PER_TRANSCRIPT, real["seq"])
         return coding_windows.slice_windows(Genome(src.genome), newer, genes, coding["start"].to_numpy(),
                                             block_nt=block_nt, seed=seed, test_fraction=TEST_FRACTION,
-                                            exclude=real[real["reference"] == gb.REFERENCES[0]],
+                                            exclude=real[real["reference"] != gb.CDNA],
                                             extra_coding=from_cdna)
 
-    return cache.cached(FOLDER, "slice", params, "d", build, _save_tables, _load_tables)
+    return cache.cached(FOLDER, genome, params, "d", build, _save_tables, _load_tables)
 
 
 def _save_tables(tables: tuple[pd.DataFrame, pd.DataFrame], folder: Path) -> None:

@@ -202,13 +202,19 @@ def transcripts(gtf: pd.DataFrame) -> dict[str, Transcript]:
     return found
 
 
-REBUILT = "rebuilt from the GRCh38 slice"
-REBUILT_CDNA = "rebuilt from the chr21 cDNA"
-REFERENCES = ("GRCh38 slice", "chr21 cDNA")  # the ``reference`` a real sequence was cut from
+REFERENCES = ("GRCh38 slice", "chr21 cDNA", "GRCh38 chromosomes")  # the ``reference`` a real sequence was cut from
+CDNA = REFERENCES[1]
+REBUILT_CDNA = f"rebuilt from the {CDNA}"
+REBUILT = f"rebuilt from the {REFERENCES[0]}"
 
 
-def rebuild(genome: Genome, gtf: pd.DataFrame, intervals: pd.DataFrame,
-            cdna: Genome | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def rebuilt_from(reference: str) -> str:
+    """The rebuild outcome of a sequence cut from ``reference`` (one of :data:`REFERENCES`)."""
+    return f"rebuilt from the {reference}"
+
+
+def rebuild(genome: Genome, gtf: pd.DataFrame, intervals: pd.DataFrame, cdna: Genome | None = None,
+            genome_name: str = REFERENCES[0]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Cut every interval the references cover, as the benchmark's ``loc2seq`` does from its own.
 
     Coding rows (label 0): ``region`` is an unversioned transcript id, positions are in its cDNA (exons joined
@@ -219,7 +225,8 @@ def rebuild(genome: Genome, gtf: pd.DataFrame, intervals: pd.DataFrame,
     on ``-``; a window reading N is not covered.
 
     Returns the rebuilt table (``split, label, id, reference, region, region_start, chrom, start, end,
-    gene_type, seq``; ``reference`` one of :data:`REFERENCES`, ``region_start`` the interval's start in its
+    gene_type, seq``; ``reference`` ``genome_name`` (the genome's name, one of :data:`REFERENCES`) or
+    :data:`CDNA`, ``region_start`` the interval's start in its
     region, ``chrom, start, end`` its genome footprint, missing (``<NA>``) for a sequence from ``cdna``) and the
     outcome of every interval: counts per outcome (rows) and class.
     """
@@ -228,11 +235,11 @@ def rebuild(genome: Genome, gtf: pd.DataFrame, intervals: pd.DataFrame,
     rows, outcomes = [], []
     for row in intervals.itertuples(index=False):
         if row.label == 0:
-            outcome, found = _rebuild_coding(genome, known, cdnas, row)
+            outcome, found = _rebuild_coding(genome, known, cdnas, row, genome_name)
             if found is None and cdna is not None and row.region in cdna.lengths:
                 outcome, found = _rebuild_from_cdna(cdna, row)
         else:
-            outcome, found = _rebuild_intergenomic(genome, row)
+            outcome, found = _rebuild_intergenomic(genome, row, genome_name)
         outcomes.append(outcome)
         if found is not None:
             rows.append(found)
@@ -245,7 +252,7 @@ def rebuild(genome: Genome, gtf: pd.DataFrame, intervals: pd.DataFrame,
     return table, report.sort_values(list(CLASSES), ascending=False)
 
 
-def _rebuild_coding(genome, known, cdnas, row):
+def _rebuild_coding(genome, known, cdnas, row, name):
     tx = known.get(row.region)
     if tx is None:
         return "transcript not in the annotation", None
@@ -264,7 +271,7 @@ def _rebuild_coding(genome, known, cdnas, row):
     seq = cdna[row.start : row.end]
     seq = _strand(seq, row.strand)
     start, end = tx.footprint(row.start, row.end)
-    return REBUILT, (row.split, 0, row.id, REFERENCES[0], row.region, row.start, tx.chrom, start, end, tx.gene_type,
+    return rebuilt_from(name), (row.split, 0, row.id, name, row.region, row.start, tx.chrom, start, end, tx.gene_type,
                      check_sequence(seq, f"{row.split}/{CLASSES[0]}/{row.id}"))
 
 
@@ -272,11 +279,11 @@ def _rebuild_from_cdna(cdna: Genome, row):
     if row.end > cdna.lengths[row.region]:
         return "interval runs past the transcript's end in the chr21 cDNA", None
     seq = _strand(cdna.fetch(row.region, row.start, row.end), row.strand)
-    return REBUILT_CDNA, (row.split, 0, row.id, REFERENCES[1], row.region, row.start, "chr21", pd.NA, pd.NA, None,
+    return REBUILT_CDNA, (row.split, 0, row.id, CDNA, row.region, row.start, "chr21", pd.NA, pd.NA, None,
                           check_sequence(seq, f"{row.split}/{CLASSES[0]}/{row.id}"))
 
 
-def _rebuild_intergenomic(genome, row):
+def _rebuild_intergenomic(genome, row, name):
     try:
         chrom = genome.contig(row.region)
     except GenomeError:
@@ -286,7 +293,7 @@ def _rebuild_intergenomic(genome, row):
     seq = genome.fetch(chrom, row.start, row.end)
     if "N" in seq:
         return "interval reads N (sequence unknown here)", None
-    return REBUILT, (row.split, 1, row.id, REFERENCES[0], row.region, row.start, chrom, row.start, row.end, None,
+    return rebuilt_from(name), (row.split, 1, row.id, name, row.region, row.start, chrom, row.start, row.end, None,
                      check_sequence(_strand(seq, row.strand), f"{row.split}/{CLASSES[1]}/{row.id}"))
 
 
