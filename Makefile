@@ -4,6 +4,9 @@
 # make test  - set up .venv if missing, run ruff, the unit tests, nbval regression on the chapters and summary
 #              pages, and the browser check of the built HTML (needs Chromium: Debian's `chromium` package)
 # make smoke - execute every chapter with the smoke profile (outputs in _build/runs/smoke)
+# make scale - the scale tier: chapters 00-05 and 10-11 with the chromosomes profile (the chromosome-scale offline
+#              data), in place into notebooks/chromosomes/, then the summary pages; hours on 2 CPU cores, progress
+#              in _build/scale.log; rerun it to resume (models, data sets and attributions are cached)
 # make rehearsal - rehearse the paper profile offline: build a mirror of the downloads from the offline data
 #              (python -m lib mirror build), serve it on 127.0.0.1 and run every chapter with --profile paper
 #              against it in a fresh cache, epochs and seeds shrunk (lib/book/rehearsal.py; outputs and
@@ -17,7 +20,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book html test smoke rehearsal bench numerics-check venv clean
+.PHONY: book html test smoke scale rehearsal bench numerics-check venv clean
 
 venv: $(STAMP)
 
@@ -43,6 +46,12 @@ test: $(STAMP)
 
 smoke: $(STAMP)
 	$(BIN)/python -m lib run --profile smoke
+
+scale: $(STAMP)
+	@mkdir -p _build
+	@echo "scale tier: progress in _build/scale.log"
+	$(BIN)/python -m lib run --profile chromosomes --log-cells > _build/scale.log 2>&1 || { tail -20 _build/scale.log; exit 1; }
+	@grep -E "^(==|   done)" _build/scale.log
 
 rehearsal: $(STAMP)
 	$(BIN)/python -m lib rehearse

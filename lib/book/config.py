@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lib.coding import published as paper_b
+from lib.errors import InputError
 from lib.recipe import SCHEDULES
 from lib.splicing import published as paper_a
 
@@ -44,7 +45,7 @@ SECTIONS: dict[str, str] = {
 }
 
 
-class ConfigError(ValueError):
+class ConfigError(InputError):
     """A knob with a value that is not allowed; the message is one line."""
 
 

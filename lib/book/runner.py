@@ -1,13 +1,16 @@
 """Running the chapters in order with papermill: ``python -m lib run [--profile P] [--only NN] [-p k=v]``.
 
-The committed notebooks carry the ``default`` profile's outputs, so only a ``default`` run without
-overrides writes them in place; any other run writes its executed copies to ``_build/runs/<profile>/``.
-An in-place run then refreshes the book's summary pages (:data:`PAGES`: the scorecard and the execution
-statistics), which read the committed chapters; ``python -m lib pages`` refreshes them alone.
+The committed notebooks carry two tiers (:data:`lib.paths.COMMITTED`): ``notebooks/`` the ``default`` profile's
+outputs on the slice (the CI tier), ``notebooks/chromosomes/`` the ``chromosomes`` profile's chapters 00-05 and
+10-11 on the chromosome-scale data (the scale tier: hours on 2 cores, ``make scale``). Only a plain run of one of
+these profiles, without overrides, writes its tier in place; any other run writes its executed copies to
+``_build/runs/<profile>/`` (or ``--output-dir``). An in-place run then refreshes the book's summary pages
+(:data:`PAGES`: the scorecard, the comparison of the tiers and the execution statistics), which read the
+committed chapters; ``python -m lib pages`` refreshes them alone.
 
 Every executed notebook records the numerics it ran with (``metadata.dnabook.numerics``, see
 :mod:`lib.numerics`). Each chapter ends with a regression check (:mod:`lib.book.regression`) against the committed
-values; an in-place run first saves the committed notebooks to ``_build/reference`` and checks against those.
+values of its tier; an in-place run first saves them to ``_build/reference/<profile>`` and checks against those.
 ``python -m lib numerics-check`` reruns the chapters as another machine would and compares every glued value.
 """
 
@@ -26,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from lib import numerics, paths
+from lib import errors, numerics, paths
 from lib.book import config
 
 # The chapters a tier profile runs (the rest of the book does not change with its data); others run every chapter.
@@ -34,7 +37,7 @@ TIER_CHAPTERS = {"chromosomes": ("00", "01", "02", "03", "04", "05", "10", "11")
 
 # The book's summary pages, executed after the chapters in this order: each reads the committed chapter
 # notebooks (the execution statistics also read the scorecard's run time, so they come last).
-PAGES = ("book/scorecard.ipynb", "book/execution_statistics.ipynb")
+PAGES = ("book/scorecard.ipynb", "book/scale_tier.ipynb", "book/execution_statistics.ipynb")
 
 
 def chapters(only: list[str] | None = None) -> list[Path]:
@@ -144,7 +147,7 @@ def check_inputs(cfg: config.Config) -> None:
     """Checks that need the data, made before any chapter starts: every contig asked for exists in the offline
     genome. A downloaded source is not checked here: chapters 00-01 report the contigs its genome lacks and skip
     them (:meth:`lib.data.genome.Genome.choose`). Raises ``SystemExit`` (one line)."""
-    if cfg.contigs is None or cfg.source != "slice":
+    if cfg.contigs is None or cfg.source == "gencode":
         return
     from lib.data import genome, sources
 
@@ -197,7 +200,13 @@ def run(profile: str, only: list[str] | None, overrides: dict[str, Any], output_
         out = target / nb.name
         print(f"== {nb.name}  profile={profile}  {json.dumps(overrides) if overrides else ''}", flush=True)
         start = time.perf_counter()
-        _execute(nb, out, params, cfg, log_cells)
+        try:
+            _execute(nb, out, params, cfg, log_cells)
+        except Exception as error:  # papermill's PapermillExecutionError: a cell raised in the chapter's kernel
+            if getattr(error, "ename", None) not in errors.NAMES:
+                raise
+            raise errors.InputError(f"chapter {nb.stem}: {error.evalue} (executed notebook with the traceback: "
+                                    f"{paths.display(out)})") from None
         if in_place and profile in TIER_NOTES:
             _mark_tier(out, profile)
         print(f"   done in {time.perf_counter() - start:.1f} s -> {paths.display(out)}", flush=True)

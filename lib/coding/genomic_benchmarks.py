@@ -29,6 +29,7 @@ import pandas as pd
 
 from lib import cache, paths, vocab
 from lib.data.genome import Genome, GenomeError, reverse_complement
+from lib.errors import InputError, MissingInput
 
 DATASET = "demo_coding_vs_intergenomic_seqs"
 CLASSES = ("coding_seqs", "intergenomic_seqs")  # label 0, label 1
@@ -42,7 +43,7 @@ _MEMBER = re.compile(rf"(?:^|/)({'|'.join(SPLITS)})/({'|'.join(CLASSES)})/([^/]+
 _TOKENS = vocab.code_table(first=vocab.CODING_PAD + 1)
 
 
-class SequenceError(ValueError):
+class SequenceError(InputError):
     """A sequence that is not 200 nt of A, C, G, T, N; the message names its file or id and the bad value."""
 
 
@@ -138,7 +139,7 @@ def intervals_dir() -> Path:
     """The benchmark's interval lists (``$DNABOOK_SHARED_DATA/genomic-benchmarks/<DATASET>``)."""
     folder = paths.shared_data() / "genomic-benchmarks" / DATASET
     if not (folder / "metadata.yaml").is_file():
-        raise FileNotFoundError(f"the interval lists of {DATASET} are not at {folder}: set DNABOOK_SHARED_DATA")
+        raise MissingInput(f"the interval lists of {DATASET} are not at {folder}: set DNABOOK_SHARED_DATA")
     return folder
 
 

@@ -18,11 +18,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from lib.errors import InputError
+
 COLUMNS = ["chrom", "source", "feature", "start", "end", "score", "strand", "frame", "attributes"]
 ATTRIBUTES = ("gene_id", "transcript_id", "gene_type", "gene_name", "transcript_type", "exon_number", "exon_id")
 
 
-class GTFError(ValueError):
+class GTFError(InputError):
     """A malformed GTF: the message names the file, the line and what was expected."""
 
 

@@ -37,6 +37,7 @@ import pooch
 import requests
 
 from lib import paths
+from lib.errors import InputError
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ CHECKSUMS = "checksums.json"
 LISTINGS = "publisher-checksums"  # folder in the download folder that keeps the publishers' listings
 
 
-class DownloadError(RuntimeError):
+class DownloadError(InputError, RuntimeError):
     """A file could not be downloaded or verified; the message names the file, the URL and what to do."""
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pyfaidx
 
 from lib import cache
+from lib.errors import InputError
 
 _COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
 _INVALID = 0x21  # "!" marks a byte that is not a nucleotide code in _NORMALIZE's output
@@ -32,7 +33,7 @@ _NORMALIZE = bytes(_NORMALIZE)
 _CHUNK = 1 << 24  # bytes of decompressed text normalized at a time
 
 
-class GenomeError(ValueError):
+class GenomeError(InputError):
     """Bad genome input or request: names the file, contig, line or coordinates and what was expected."""
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lib import paths
+from lib.errors import MissingInput
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def _offline_dir(name: str, genome: str) -> Path:
     folder = paths.shared_data() / name
     if not (folder / genome).is_file():
         where = f"{folder} has no {genome}" if folder.is_dir() else f"{folder} does not exist"
-        raise FileNotFoundError(f"{where}: set DNABOOK_SHARED_DATA to the folder that holds {name}/ "
+        raise MissingInput(f"{where}: set DNABOOK_SHARED_DATA to the folder that holds {name}/ "
                                 "(default: ../shared/data beside the repository)")
     return folder
 
@@ -69,7 +70,7 @@ def chr21_cdna() -> Path:
     when it is missing."""
     path = paths.shared_data() / "ensembl-chr21-cdna" / "transcriptome.chr21.fa.gz"
     if not path.is_file():
-        raise FileNotFoundError(f"the chr21 cDNA is not at {path}: set DNABOOK_SHARED_DATA to the folder that "
+        raise MissingInput(f"the chr21 cDNA is not at {path}: set DNABOOK_SHARED_DATA to the folder that "
                                 "holds ensembl-chr21-cdna/ (default: ../shared/data beside the repository)")
     return path
 

@@ -5,8 +5,11 @@ Counts are junctions (rows); lengths are intron lengths in nt; shares are percen
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
+from lib.data import sources
 from lib.splicing import junctions, published
 
 SPLITS = ("train", "test")
@@ -67,3 +70,37 @@ def problems(checked: pd.DataFrame, shared: set[tuple]) -> list[str]:
         if table["rows"].nunique() != 1:
             found.append(f"{name}: variants of different sizes {table['rows'].tolist()}")
     return found
+
+
+# Where the chromosomes' build_report.json counts each pair's introns: (older, newer, new in the newer).
+README_COUNTS = {"canonical": ("old_v24_canonical", "new_all_transcripts", ("introns_new_not_in_old",)),
+                 "releases": ("chr22_gencode_v24_gtf", "chr22_gencode_v31_gtf",
+                              ("chr22_pair", "introns_new_not_in_old"))}
+
+
+def pair_counts(contigs: tuple[str, ...] | None, flank: int, max_len: int | None, seed: int) -> pd.DataFrame:
+    """The junctions each annotation pair of the ``chromosomes`` source gives (:data:`lib.data.sources.PAIRS`;
+    data sets built with these parameters, cached), beside the counts its ``build_report.json`` measured when the
+    data were built. ``contigs`` applies to the ``canonical`` pair (``releases`` is chr22). One row per pair:
+    the releases, GT...AG introns of each (with the report's ``gt_ag``), junctions new in the newer release
+    (the report counts every new intron > 30 nt, this book those reading GT...AG without N), and the positives
+    of each split up to ``max_len``."""
+    measured = json.loads((sources.chromosomes_dir() / "build_report.json").read_text())
+    rows = []
+    for pair, (older_key, newer_key, new_keys) in README_COUNTS.items():
+        src = sources.get("chromosomes", pair)
+        chosen = sources.PAIRS[pair][4] or contigs
+        report = junctions.build(src, chosen, flank, max_len, seed, progress=lambda m: None).report
+        older, newer = (report["releases"][label]["kept"] for label in src.releases)
+        new = measured
+        for key in new_keys:
+            new = new[key]
+        rows.append({"pair": pair, "older / newer": " / ".join(src.releases),
+                     "contigs": "all" if chosen is None else ", ".join(chosen),
+                     "older GT...AG introns": f"{older:,} (report: {measured[older_key]['gt_ag']:,})",
+                     "newer GT...AG introns": f"{newer:,} (report: {measured[newer_key]['gt_ag']:,})",
+                     "new in the newer": f"{report['novel test junctions before the length cap']:,} (report, any "
+                                         f"dinucleotides: {new:,})",
+                     "training positives <= max_len": report["train"]["positives"],
+                     "test positives <= max_len": report["test"]["positives"]})
+    return pd.DataFrame(rows).set_index("pair")
