@@ -22,3 +22,30 @@ def test_a_failing_call_raises_here(tmp_path: Path):
     calls = [(Path(tmp_path / "missing" / "x.txt").write_text, ("x",)), (Path(tmp_path / "y.txt").write_text, ("y",))]
     with pytest.raises(FileNotFoundError):
         workers.run(calls, 2, progress=lambda m: None)
+
+
+def test_workers_end_when_their_parent_is_killed(tmp_path: Path):
+    """SIGKILL of the process that started the workers (the chapter's kernel, when the runner dies) ends them:
+    nothing keeps training and writing models."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    script = ("import time\nfrom lib import workers\nif __name__ == '__main__':\n"
+              "    workers.run([(time.sleep, (120,)), (time.sleep, (120,))], 2)\n")
+    (tmp_path / "train.py").write_text(script)
+    parent = subprocess.Popen([sys.executable, str(tmp_path / "train.py")], cwd=Path(workers.__file__).parent.parent)
+    try:
+        deadline = time.monotonic() + 60
+        while len(psutil.Process(parent.pid).children()) < 3 and time.monotonic() < deadline:  # 2 workers + tracker
+            time.sleep(0.2)
+        children = psutil.Process(parent.pid).children(recursive=True)
+        assert len(children) >= 3, children
+    finally:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+    gone, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive, [p.cmdline() for p in alive]

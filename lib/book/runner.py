@@ -104,10 +104,17 @@ def _execute(notebook: Path, out: Path, parameters: dict[str, Any], cfg: config.
         import logging
 
         logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout, force=True)
-    papermill.execute_notebook(
-        str(notebook), str(out), parameters=parameters, kernel_name="python3", cwd=str(notebook.parent),
-        progress_bar=sys.stderr.isatty() and not log_cells, request_save_on_cell_execute=False, log_output=log_cells,
-    )
+    from traitlets.config import Config
+
+    # The kernel talks over IPC sockets in a private folder, not TCP: nothing else on the machine can listen, and
+    # ipykernel prints no warning about unencrypted TCP for every chapter.
+    with tempfile.TemporaryDirectory(prefix="dnabook-kernel-") as sockets:
+        papermill.execute_notebook(
+            str(notebook), str(out), parameters=parameters, kernel_name="python3", cwd=str(notebook.parent),
+            progress_bar=sys.stderr.isatty() and not log_cells, request_save_on_cell_execute=False,
+            log_output=log_cells, config=Config({"KernelManager": {"transport": "ipc",
+                                                                   "ip": os.path.join(sockets, "kernel")}}),
+        )
     _finish_metadata(out, cfg)
 
 
@@ -172,7 +179,12 @@ def run(profile: str, only: list[str] | None, overrides: dict[str, Any], output_
     selected = chapters(only)
     if not selected:
         raise SystemExit("error: no chapter notebooks found in notebooks/")
-    in_place = output_dir is None and profile in paths.COMMITTED and not overrides
+    committed = {folder.resolve(): name for name, folder in paths.COMMITTED.items()}
+    tier = committed.get(output_dir.resolve()) if output_dir is not None else None
+    if tier is not None and (tier != profile or overrides):
+        raise errors.InputError(f"--output-dir {output_dir}: that folder holds the committed {tier} tier, which only "
+                                f"a plain `python -m lib run --profile {tier}` writes; choose another folder")
+    in_place = (output_dir is None or tier is not None) and profile in paths.COMMITTED and not overrides
     if profile in TIER_CHAPTERS:
         selected = [nb for nb in selected if nb.name[:2] in TIER_CHAPTERS[profile]]
     target = paths.COMMITTED[profile] if in_place else (output_dir or paths.REPO / "_build" / "runs" / profile)
