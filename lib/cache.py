@@ -6,6 +6,12 @@
 and the numerics mode. Results are written under a temporary name in the same folder and renamed when
 complete, so a killed run never leaves a half-written file under the final name. Torch checkpoints are
 ``state_dict`` files, loaded with ``weights_only=True``.
+
+A run killed while writing (SIGKILL, power loss) leaves its temporary ``.<name>.<host>-<pid>.part``; the next
+:func:`cached`, :func:`built` or :func:`write_atomic` in that folder removes it (:func:`remove_stale`) once its
+writer is gone: the process ``pid`` no longer runs on this machine or, for a leftover of another machine sharing
+the cache, it has not changed for a day. A temporary file of a live process is never touched, so two runs can
+share a cache.
 """
 
 from __future__ import annotations
@@ -13,7 +19,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
+import socket
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -43,6 +52,7 @@ def cached(folder: str, stem: str, params: dict[str, Any], ext: str, compute: Ca
     ``save(value, tmp)`` to a temporary path renamed to ``target`` (see :func:`write_atomic`), and ``value``.
     ``save`` writes one file, or a folder when ``ext`` is empty."""
     target = path(folder, stem, params, ext)
+    remove_stale(target.parent)
     if target.exists():
         return load(target)
     value = compute()
@@ -81,15 +91,24 @@ def built(folder: str, stem: str, params: dict[str, Any], ext: str, write: Calla
     """The path ``path(folder, stem, params, ext)``, made by ``write(tmp)`` first if it does not exist (a file,
     or a folder when ``ext`` is empty; see :func:`write_atomic`)."""
     target = path(folder, stem, params, ext)
+    remove_stale(target.parent)
     if not target.exists():
         write_atomic(target, write)
     return target
 
 
+_HOST = re.sub(r"[^A-Za-z0-9_]", "_", socket.gethostname())  # no "." or "-": the name's last fields parse back
+# Temporary names: .<name>.<host>-<pid>.part (older versions wrote .<name>.<pid>.part)
+_PART = re.compile(r"\..+\.(?:(\w+)-)?(\d+)\.part")
+STALE_AFTER_S = 24 * 3600  # a leftover whose writer cannot be checked is removed once unchanged this long
+
+
 def write_atomic(target: Path, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp)`` on a temporary path beside ``target`` (it may write a file or make a folder there),
-    then rename it to ``target``; on failure nothing is left behind."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+    then rename it to ``target``; on failure nothing is left behind (a killed run's leftover is removed by a later
+    run, :func:`remove_stale`)."""
+    remove_stale(target.parent)
+    tmp = target.with_name(f".{target.name}.{_HOST}-{os.getpid()}.part")
     try:
         write(tmp)
         try:
@@ -103,6 +122,50 @@ def write_atomic(target: Path, write: Callable[[Path], None]) -> Path:
         else:
             tmp.unlink(missing_ok=True)
     return target
+
+
+def remove_stale(folder: Path) -> list[Path]:
+    """Remove the temporary files and folders that killed runs left in ``folder`` (names from
+    :func:`write_atomic`) and return them. One is stale when its process (the ``pid`` in its name) no longer runs
+    on this machine (names without a host, from older versions, count as this machine's); one named by another
+    machine when it has not been modified for :data:`STALE_AFTER_S` seconds (its process cannot be checked from
+    here). The temporary files of live processes are kept."""
+    removed = []
+    try:
+        entries = [entry for entry in os.scandir(folder) if entry.name.endswith(".part")]
+    except FileNotFoundError:
+        return removed
+    for entry in entries:
+        found = _PART.fullmatch(entry.name)
+        if found is None:
+            continue
+        host, pid = found[1], int(found[2])
+        if host in (None, _HOST):
+            stale = not _running(pid)
+        else:
+            try:
+                stale = time.time() - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER_S
+            except FileNotFoundError:  # removed meanwhile (another run's sweep, or its owner finished)
+                continue
+        if stale:
+            leftover = Path(entry.path)
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
+            removed.append(leftover)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists on this machine (signal 0 checks without sending anything)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def file_identity(file: Path) -> dict[str, Any]:

@@ -31,7 +31,7 @@ def test_every_preset_is_valid_and_complete():
     ({"ae_epochs": 2.5}, "ae_epochs=2.5: allowed: an integer >= 1"),
     ({"gb_source": "zip"}, "gb_source='zip': allowed: one of: slice, chromosomes, archive"),
     ({"packed": "yes"}, "packed='yes': allowed: true or false"),
-    ({"max_len": None}, "max_len=None: must be set (allowed: an integer >= 10)"),
+    ({"max_len": None}, "max_len=None: must be set (allowed: an integer >= 10 and <= 3000000)"),
     ({"clf_seeds": 3}, "clf_seeds=3: expected a non-empty list of integers"),
     ({"converge_acc": 1.5}, "converge_acc=1.5: allowed: a number >= 0 and <= 1"),
     ({"contigs": [1, 2]}, "contigs=[1, 2]: expected a contig name or a list of them"),

@@ -125,3 +125,17 @@ def test_committed_scale_chapter_matches_the_code(path):
     assert not commit.endswith("-dirty"), f"{path.name} ran uncommitted code ({commit})"
     known = subprocess.run(["git", "merge-base", "--is-ancestor", commit, "HEAD"], cwd=paths.REPO, check=False)
     assert known.returncode == 0, f"{path.name} ran commit {commit}, which is not in this history"
+
+
+def test_output_dir_never_overwrites_a_committed_tier_with_another_run(monkeypatch):
+    """A stray ``--output-dir notebooks`` (issue 22) is refused before anything runs, unless the run is that
+    folder's own plain run."""
+    from lib import errors
+
+    ran = []
+    monkeypatch.setattr(runner, "_execute", lambda nb, out, params, cfg, log_cells=False: ran.append(out))
+    for profile, overrides, folder in (("smoke", {}, paths.NOTEBOOKS), ("default", {"max_len": 500}, paths.NOTEBOOKS),
+                                       ("default", {}, paths.SCALE), ("chromosomes", {"seed": 1}, paths.SCALE)):
+        with pytest.raises(errors.InputError, match="holds the committed .* tier, which only a plain"):
+            runner.run(profile, ["01"], overrides, folder)
+    assert ran == []

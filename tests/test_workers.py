@@ -47,5 +47,35 @@ def test_workers_end_when_their_parent_is_killed(tmp_path: Path):
     finally:
         parent.send_signal(signal.SIGKILL)
         parent.wait()
-    gone, alive = psutil.wait_procs(children, timeout=10)
+    _, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive, [p.cmdline() for p in alive]
+
+
+def test_killing_the_runner_leaves_no_process_behind(tmp_path: Path):
+    """The probe of issue 22: SIGKILL of ``python -m lib run`` while a chapter's workers train. Its kernel notices
+    that its parent is gone, and the workers that the kernel started end with it; nothing keeps writing models."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    command = [sys.executable, "-m", "lib", "run", "--profile", "smoke", "--only", "02", "-p", "ae_epochs=400",
+               "--output-dir", str(tmp_path / "out")]
+    runner = subprocess.Popen(command, cwd=Path(workers.__file__).parent.parent, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, env={**os.environ, "DNABOOK_CACHE": str(tmp_path / "cache")})
+    try:
+        deadline, tree = time.monotonic() + 240, []
+        while time.monotonic() < deadline:  # wait until the kernel has started its two workers
+            tree = psutil.Process(runner.pid).children(recursive=True)
+            if sum("multiprocessing" in " ".join(p.cmdline()) for p in tree if p.is_running()) >= 2:
+                break
+            time.sleep(0.5)
+        assert len(tree) >= 3, [p.cmdline() for p in tree]
+    finally:
+        runner.send_signal(signal.SIGKILL)
+        runner.wait()
+    _, alive = psutil.wait_procs(tree, timeout=20)
     assert not alive, [p.cmdline() for p in alive]

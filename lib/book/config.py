@@ -49,6 +49,22 @@ class ConfigError(InputError):
     """A knob with a value that is not allowed; the message is one line."""
 
 
+# Bounds that come from what the values reach, not from taste:
+# - seeds: P.seed reaches scikit-learn (StratifiedKFold, DecisionTreeClassifier) and pandas' sample, and every
+#   seed of clf_seeds reaches MLPClassifier (Table 2); all three draw through numpy's RandomState, which takes
+#   0..2**32 - 1 and nothing larger. The seeds derived from P.seed need no tighter bound: seed + 1 and
+#   seed * 1000 + ... seed numpy's default_rng (any size), and the CNN seeds seed .. seed + cnn_seeds - 1 reach
+#   only torch.manual_seed and torch.Generator.manual_seed (up to 2**64 - 1).
+SEED_MAX = 2**32 - 1
+# - workers: each is a spawned process that imports torch and the data (about 0.5 GB before it trains; measured
+#   470 MB for the imports alone) and trains one model on one core, so 64 workers already need some 30 GB and 64
+#   cores; a larger count is a typo, not a machine.
+WORKERS_MAX = 64
+# - max_len: the longest human introns are about 1-2 Mb, so a cap of 3 Mb keeps every intron there is; a larger cap
+#   keeps nothing more. (An LSTM reads every base: the paper profile caps at 3,000 nt, see its preset.)
+MAX_LEN_MAX = 3_000_000
+
+
 def knob(section: str, meaning: str, kind: str, *, low: float | None = None, high: float | None = None,
          choices: tuple = (), nullable: str = ""):
     """A configuration field: ``kind`` is ``int``, ``float``, ``bool``, ``str``, ``ints`` (a tuple of ints) or
@@ -68,10 +84,11 @@ class Config(Mapping):
 
     profile: str = knob("run", "the preset these values start from", "str",
                          choices=("smoke", "default", "chromosomes", "paper"))
-    seed: int = knob("run", "seeds data sampling, splits and the first model of every seeded set", "int", low=0)
+    seed: int = knob("run", "seeds data sampling, splits and the first model of every seeded set (at most 2**32 - 1: "
+                     "numpy's RandomState under scikit-learn)", "int", low=0, high=SEED_MAX)
     device: str = knob("run", "auto picks CUDA when present (lib.device)", "str", choices=("auto", "cpu", "cuda"))
     workers: int = knob("run", "processes that train paper A's models at once, one torch thread each (lib.workers)",
-                        "int", low=1)
+                        "int", low=1, high=WORKERS_MAX)
     # paper A data (chapters 00-05)
     source: str = knob(_DATA, "slice: the offline GRCh38 slice; chromosomes: its offline superset (chr21, chr22 "
                        "whole); gencode: GENCODE v20/v26 + GRCh38, downloaded", "str",
@@ -83,7 +100,8 @@ class Config(Mapping):
                                            nullable="every contig of the source")
     flank: int = knob(_DATA, "exonic nt kept on each side of an intron (the attribution window)", "int", low=1,
                       high=1000)
-    max_len: int = knob(_DATA, "longest intron kept (nt); the paper states no cap", "int", low=10)
+    max_len: int = knob(_DATA, "longest intron kept (nt); the paper states no cap (3,000,000 keeps every human "
+                        "intron)", "int", low=10, high=MAX_LEN_MAX)
     # paper A models (chapters 02-05)
     negatives: str = knob(_A, "negatives the models see", "str", choices=("heuristic", "length_matched"))
     packed: bool = knob(_A, "packed or padded LSTM input (both exact; padded is faster on CPU)", "bool")
@@ -100,13 +118,14 @@ class Config(Mapping):
     clf_weight_decay: float = knob(_A, "classifiers' AdamW weight decay (0: Adam)", "float", low=0)
     clf_dropout: float = knob(_A, "classifiers' dropout on the pooled representation", "float", low=0, high=0.9)
     clf_schedule: str = knob(_A, "classifiers' learning rate schedule", "str", choices=SCHEDULES)
-    clf_seeds: tuple[int, ...] = knob(_A, "seeds of the classifiers (and their encoders)", "ints", low=0)
+    clf_seeds: tuple[int, ...] = knob(_A, "seeds of the classifiers (and their encoders)", "ints", low=0,
+                                      high=SEED_MAX)
     converge_acc: float = knob(_A, "validation accuracy whose first epoch measures convergence speed", "float",
                                low=0, high=1)
     # paper A attribution (chapter 05)
-    ig_seeds: int = knob(_IG, "models attributed: the best classifier of the first ig_seeds of clf_seeds", "int",
-                         low=1)
-    ig_n: int = knob(_IG, "test sequences attributed per seed (half positives, half negatives)", "int", low=2)
+    ig_seeds: int = knob(_IG, "models attributed: the best classifier of the first ig_seeds of clf_seeds (at most "
+                         "their number)", "int", low=1)
+    ig_n: int = knob(_IG, "test sequences attributed per seed (half positives, half negatives: even)", "int", low=2)
     ig_steps: int = knob(_IG, "first number of steps along the path", "int", low=2)
     ig_max_steps: int = knob(_IG, "steps double per sequence up to this until IG converges", "int", low=2)
     ig_internal_batch: int = knob(_IG, "interpolated inputs per pass (bounds memory)", "int", low=1)
@@ -125,7 +144,8 @@ class Config(Mapping):
                                    nullable="torch's default")
     saliency_n: int = knob(_SAL, "test sequences for Figures 1-2 (paper: 1,000)", "int", low=1)
     saliency_per_class: int = knob(_SAL, "test sequences per class for Figure 3 (paper: 250)", "int", low=1)
-    saliency_compare_n: int = knob(_SAL, "sequences on which IG and SmoothGrad are compared", "int", low=1)
+    saliency_compare_n: int = knob(_SAL, "sequences on which IG and SmoothGrad are compared (the first of the "
+                                   "saliency_n)", "int", low=1)
     saliency_ig_steps: int = knob(_SAL, "IG steps in the comparison", "int", low=2)
     saliency_smoothgrad_samples: int = knob(_SAL, "SmoothGrad samples in the comparison", "int", low=1)
 
@@ -144,6 +164,14 @@ class Config(Mapping):
         if self.ae_latent % 2:
             raise ConfigError(f"ae_latent={self.ae_latent}: must be even (the classifiers' BiLSTM has "
                               "ae_latent / 2 units per direction)")
+        if self.ig_n % 2:
+            raise ConfigError(f"ig_n={self.ig_n}: must be even (half positives, half negatives)")
+        if self.ig_seeds > len(self.clf_seeds):
+            raise ConfigError(f"ig_seeds={self.ig_seeds}: at most the number of clf_seeds ({len(self.clf_seeds)}; "
+                              "chapter 05 attributes the models of the first ig_seeds of them)")
+        if self.saliency_compare_n > self.saliency_n:
+            raise ConfigError(f"saliency_compare_n={self.saliency_compare_n}: at most saliency_n ({self.saliency_n}; "
+                              "the comparison uses the first saliency_compare_n of those sequences)")
 
     # Mapping protocol: dict(P), P["max_len"], iteration over knob names
     def __getitem__(self, name: str) -> Any:
@@ -271,17 +299,139 @@ PRESETS["chromosomes"] = {**PRESETS["default"], "source": "chromosomes", "gb_sou
 def resolve(profile: str = "default", overrides: Mapping[str, Any] | None = None) -> Config:
     """The preset ``profile`` with ``overrides`` (knob -> value) applied and every value checked.
 
-    An override of ``None`` sets the knob to ``None`` where that has a meaning (``contigs``, ``gb_max_per_class``,
-    ``cnn_threads``) and is refused elsewhere. Raises :class:`ConfigError` (one line) for an unknown preset, an
-    unknown knob or a value that is not allowed."""
-    if profile not in PRESETS:
+    ``overrides`` is a mapping of knob names to values, or ``None`` for none. Values come as YAML gives them
+    (papermill's ``-y 'overrides: {max_len: 500}'``) or as :func:`from_text` reads ``-p`` text. An int knob takes an
+    int (not a bool, a float or text), a float knob a finite number or its text in decimal or scientific notation
+    (YAML 1.1 reads ``1e-3`` as text), a bool knob true or false, a str knob one of its choices, an ``ints`` knob a
+    non-empty list of distinct ints, ``contigs`` a contig name, a comma list of them or a list of distinct names;
+    each within its bounds. ``None`` sets the knob to ``None`` where that has a meaning (``contigs``,
+    ``gb_max_per_class``, ``cnn_threads``) and is refused elsewhere. Raises :class:`ConfigError` (one line) for an
+    unknown preset, overrides that are not a mapping, an unknown knob or a value that is not allowed."""
+    if not isinstance(profile, str) or profile not in PRESETS:
         raise ConfigError(f"profile={profile!r}: unknown; choose one of: {', '.join(PRESETS)}")
-    overrides = dict(overrides or {})
-    unknown = sorted(set(overrides) - set(KNOBS) | ({"profile"} & set(overrides)))
+    if overrides is None:
+        overrides = {}
+    if not isinstance(overrides, Mapping):
+        raise ConfigError(f"overrides={overrides!r}: expected a mapping of knob names to values, e.g. "
+                          "{max_len: 500} (papermill: -y 'overrides: {max_len: 500}')")
+    unknown = sorted(str(k) for k in overrides if k not in _FIELDS or k == "profile")
     if unknown:
         raise ConfigError(f"unknown knob(s) {', '.join(unknown)}; knobs: {', '.join(KNOBS[1:])} "
                           "(choose the preset with --profile)")
     return Config(**{**PRESETS[profile], **overrides, "profile": profile})
+
+
+# What -p text may look like (from_text): no hex, octal, sexagesimal, underscores, inf or nan.
+_INT = re.compile(r"-?[0-9]+")
+_FLOAT = re.compile(r"-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
+_CONTIG = re.compile(r"[A-Za-z0-9_.]+")
+_EXPECTED_INTS = "expected a non-empty list of integers, e.g. [1, 2]"
+_EXPECTED_CONTIGS = "expected a contig name or a list of them, e.g. chr20 or [chr20, chr21]"
+
+
+def from_text(name: str, text: str) -> Any:
+    """Knob ``name``'s value written as ``text`` (``-p name=text``), read by the knob's kind and nothing else, so
+    that none of YAML 1.1's surprises passes (``10:00`` read as 600, ``0x10`` as 16, ``yes`` as true, an empty
+    value as null). Allowed, around optional spaces:
+
+    - int: decimal digits after an optional minus sign (``500``, ``-1``);
+    - float: decimal or scientific notation (``0.001``, ``.5``, ``3e-3``, ``1.5E+2``), not ``inf`` or ``nan``;
+    - bool: ``true`` or ``false``;
+    - str: the text itself;
+    - ints: such integers in brackets (``[1, 2]``);
+    - contigs: a name, a comma list or a list in brackets of names made of letters, digits, ``_`` and ``.``
+      (``chr20``, ``chr20,chr21``, ``[chr20, chr21]``);
+    - ``null`` (``None``), only for a knob where it has a meaning (``contigs``, ``gb_max_per_class``,
+      ``cnn_threads``).
+
+    Bounds, choices and repeated items are left to :func:`resolve`; an unknown name (or ``profile``) returns the
+    text unchanged for :func:`resolve` to report with the list of knobs. Raises :class:`ConfigError` (one line)
+    for an empty or malformed value."""
+    if name not in _FIELDS or name == "profile":
+        return text
+    m = _FIELDS[name].metadata
+    kind, text = m["kind"], text.strip()
+
+    def fail(expected: str = "") -> ConfigError:
+        return ConfigError(f"{name}={text!r}: " + (f"{expected} ({_allowed(m)})" if expected else _allowed(m)))
+
+    if not text:
+        raise ConfigError(f"{name}=: no value; write one after '=' ({_allowed(m)})")
+    if text == "null":
+        if m["nullable"]:
+            return None
+        raise fail()
+    if kind == "ints":
+        numbers = [_decimal(item) for item in _bracketed(text) or []]
+        if not numbers or None in numbers:
+            raise fail(_EXPECTED_INTS)
+        return numbers
+    if kind == "contigs":
+        items = _contig_items(text)
+        if not items or not all(_CONTIG.fullmatch(item) for item in items):
+            raise fail(_EXPECTED_CONTIGS)
+        return items
+    if kind == "int":
+        number = _decimal(text)
+        if number is None:
+            raise fail()
+        return number
+    if kind == "float":
+        if not _FLOAT.fullmatch(text) or not math.isfinite(float(text)):  # 1e999 is inf
+            raise fail()
+        return float(text)
+    if kind == "bool":
+        if text not in ("true", "false"):
+            raise fail()
+        return text == "true"
+    return text
+
+
+def _decimal(text: str) -> int | None:
+    """``text`` as an int where it is decimal digits after an optional minus sign, else ``None`` (also for more
+    digits than Python converts, 4,300)."""
+    if not _INT.fullmatch(text):
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def _bracketed(text: str) -> list[str] | None:
+    """``"[a, b]"`` -> ``["a", "b"]`` (``"[]"`` -> ``[]``); ``None`` when ``text`` is not in brackets."""
+    text = text.strip()
+    if not (text.startswith("[") and text.endswith("]")):
+        return None
+    inner = text[1:-1].strip()
+    return [item.strip() for item in inner.split(",")] if inner else []
+
+
+def _contig_items(text: str) -> list[str] | None:
+    """Contig names written as ``[a, b]``, ``a,b`` or ``a``; ``None`` for a bracket without its partner."""
+    text = text.strip()
+    if text.startswith("[") or text.endswith("]"):
+        return _bracketed(text)
+    return [item.strip() for item in text.split(",")]
+
+
+def _same_contig(name: str) -> str:
+    """One spelling per contig, as :meth:`lib.data.genome.Genome.contig` matches them (``chr1`` = ``1``,
+    ``chrM`` = ``MT``)."""
+    bare = name.removeprefix("chr")
+    return "M" if bare == "MT" else bare
+
+
+def _repeated(items: Any, key: Any = None) -> list[str]:
+    """The items that an earlier item already named (compared by ``key``, default the item), as text:
+    ``"20 (as chr20)"`` where the earlier item spelled it otherwise."""
+    first, repeated = {}, []
+    for item in items:
+        k = item if key is None else key(item)
+        if k in first:
+            repeated.append(str(item) if first[k] == item else f"{item} (as {first[k]})")
+        first.setdefault(k, item)
+    return repeated
 
 
 def _checked(f: dataclasses.Field, value: Any) -> Any:
@@ -297,15 +447,22 @@ def _checked(f: dataclasses.Field, value: Any) -> Any:
             return None
         raise fail(f"must be set ({_allowed(m)})")
     if kind == "contigs":
-        items = [s.strip() for s in value.split(",")] if isinstance(value, str) else value
+        items = _contig_items(value) if isinstance(value, str) else value
         if not isinstance(items, (list, tuple)) or not items or not all(
-                isinstance(c, str) and re.fullmatch(r"[A-Za-z0-9_.]+", c) for c in items):
-            raise fail("expected a contig name or a list of them, e.g. chr20 or [chr20, chr21]")
+                isinstance(c, str) and _CONTIG.fullmatch(c) for c in items):
+            raise fail(_EXPECTED_CONTIGS)
+        repeated = _repeated(items, _same_contig)
+        if repeated:
+            raise fail(f"repeats {', '.join(repeated)}; {_allowed(m)}")
         return tuple(items)
     if kind == "ints":
         if not isinstance(value, (list, tuple)) or not value:
-            raise fail(f"expected a non-empty list of integers, e.g. [1, 2] ({_allowed(m)})")
-        return tuple(_scalar(name, v, "int", m) for v in value)
+            raise fail(f"{_EXPECTED_INTS} ({_allowed(m)})")
+        items = tuple(_scalar(name, v, "int", m) for v in value)
+        repeated = _repeated(items)
+        if repeated:
+            raise fail(f"repeats {', '.join(repeated)}; {_allowed(m)}")
+        return items
     return _scalar(name, value, kind, m)
 
 
@@ -325,17 +482,27 @@ def _scalar(name: str, value: Any, kind: str, m: Mapping[str, Any]) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
             raise fail()
     elif kind == "float":
-        if isinstance(value, str):  # YAML reads 1e-3 (no dot) as text
-            try:
-                value = float(value)
-            except ValueError:
-                raise fail() from None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+        if isinstance(value, str):  # YAML 1.1 reads 1e-3 (no dot) as text: read it as -p text is read
+            if not _FLOAT.fullmatch(value.strip()):
+                raise fail()
+            value = float(value)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise fail()
-        value = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int beyond any float
+            raise fail() from None
+        if not math.isfinite(number):
+            raise fail()
+        value = number
     if (m["low"] is not None and value < m["low"]) or (m["high"] is not None and value > m["high"]):
         raise fail()
     return value
+
+
+def _bound(x: float) -> str:
+    """A bound as ``-p`` takes it: ``3000000``, ``0``, ``0.9``."""
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def _allowed(m: Mapping[str, Any]) -> str:
@@ -343,13 +510,11 @@ def _allowed(m: Mapping[str, Any]) -> str:
     if m["choices"]:
         text = f"one of: {', '.join(map(str, m['choices']))}"
     else:
-        noun = {"int": "an integer", "float": "a number", "bool": "true or false", "ints": "a list of integers",
-                "contigs": "a contig name or a list of them"}[m["kind"]]
-        bounds = [f">= {m['low']:g}" if m["low"] is not None else "", f"<= {m['high']:g}" if m["high"] is not None
-                  else ""]
+        noun = {"int": "an integer", "float": "a number", "bool": "true or false",
+                "ints": "a list of distinct integers", "contigs": "a contig name or a list of distinct ones"}[m["kind"]]
+        bounds = [f">= {_bound(m['low'])}" if m["low"] is not None else "",
+                  f"<= {_bound(m['high'])}" if m["high"] is not None else ""]
         text = " ".join([noun, " and ".join(b for b in bounds if b)]).strip()
-        if m["kind"] == "ints" and bounds[0]:
-            text = f"a list of integers {' and '.join(b for b in bounds if b)}"
     return f"allowed: {text}" + (f", or null ({m['nullable']})" if m["nullable"] else "")
 
 

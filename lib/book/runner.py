@@ -27,8 +27,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from lib import errors, numerics, paths
 from lib.book import config
 
@@ -57,13 +55,20 @@ def chapters(only: list[str] | None = None) -> list[Path]:
 def parse_overrides(pairs: list[str]) -> dict[str, Any]:
     """``["max_len=500", "contigs=[chr1, chr2]"]`` -> ``{"max_len": 500, "contigs": ["chr1", "chr2"]}``.
 
-    Values are read as YAML (numbers, lists, true/false, null); :func:`lib.book.config.resolve` checks them."""
+    Each value is read by its knob's kind, strictly (:func:`lib.book.config.from_text`: decimal integers, decimal
+    or scientific numbers, true/false, null only where it has a meaning, lists in brackets); an unknown knob keeps
+    its text for :func:`lib.book.config.resolve` to report, which also checks bounds and choices. Raises
+    ``SystemExit`` (one line) for a pair without ``=`` or a malformed value."""
     out: dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
+        key = key.strip()
+        if not sep or not key:
             raise SystemExit(f"error: -p expects key=value, got {pair!r}")
-        out[key.strip()] = yaml.safe_load(value)
+        try:
+            out[key] = config.from_text(key, value)
+        except config.ConfigError as error:
+            raise SystemExit(f"error: {error}") from None
     return out
 
 
@@ -151,9 +156,20 @@ def run_pages() -> list[Path]:
 
 
 def check_inputs(cfg: config.Config) -> None:
-    """Checks that need the data, made before any chapter starts: every contig asked for exists in the offline
-    genome. A downloaded source is not checked here: chapters 00-01 report the contigs its genome lacks and skip
-    them (:meth:`lib.data.genome.Genome.choose`). Raises ``SystemExit`` (one line)."""
+    """Checks that need this machine or the data, made before any chapter starts: the device asked for exists
+    (``device=cuda``, or ``DNABOOK_DEVICE=cuda...`` under ``device=auto``, needs a CUDA device that torch sees),
+    and every contig asked for exists in the offline genome. A downloaded source is not checked here: chapters
+    00-01 report the contigs its genome lacks and skip them (:meth:`lib.data.genome.Genome.choose`). Raises
+    ``SystemExit`` (one line)."""
+    import torch
+
+    asked = os.environ.get("DNABOOK_DEVICE", "auto") if cfg.device == "auto" else cfg.device
+    if asked.startswith("cuda") and not torch.cuda.is_available():
+        if cfg.device == "cuda":
+            raise SystemExit("error: device=cuda: torch sees no CUDA device on this machine; use device=cpu, or "
+                             "device=auto (CUDA where there is one)")
+        raise SystemExit(f"error: DNABOOK_DEVICE={asked} (device=auto): torch sees no CUDA device on this machine; "
+                         "unset DNABOOK_DEVICE or set it to cpu")
     if cfg.contigs is None or cfg.source == "gencode":
         return
     from lib.data import genome, sources
@@ -345,6 +361,16 @@ def _mirror(action: str, folder: Path, port: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m lib`` and the ``dnabook`` script: a user-facing failure (:class:`lib.errors.InputError`) is one
+    line on stderr and exit status 2 (:func:`lib.errors.exit_with`; ``DNABOOK_DEBUG=1`` shows the traceback)."""
+    try:
+        return _command(argv)
+    except errors.InputError as error:
+        errors.exit_with(error)
+    return 2
+
+
+def _command(argv: list[str] | None) -> int:
     prog = "dnabook" if Path(sys.argv[0]).name == "dnabook" else "python -m lib"
     parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -352,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--profile", default="default", help=f"one of: {', '.join(config.PRESETS)} (default: default)")
     r.add_argument("--only", action="append", metavar="NN", help="chapter number(s), e.g. --only 00 or --only 01,02")
     r.add_argument("-p", "--parameter", action="append", default=[], metavar="KNOB=VALUE",
-                   help="override a knob of the configuration (YAML value; see `python -m lib config`)")
+                   help="override a knob: a decimal number, true/false, null where allowed, a [list] (see `python -m lib config`)")
     r.add_argument("--dry-run", action="store_true", help="print the resolved configuration and the chapters, "
                    "run nothing")
     r.add_argument("--output-dir", type=Path, help="where executed notebooks go (default: in place for a plain "
@@ -396,6 +422,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "search":
         P = config.resolve(args.profile, parse_overrides(args.parameter))
+        check_inputs(P)  # before anything trains
         if args.model == "cnn":  # torch loads only for the commands that train
             from lib.coding import dataset, search
 
@@ -409,10 +436,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"written: {search.save(results)}")
         return 0
     if args.command == "config":
-        try:
-            print(config.describe(config.resolve(args.profile, parse_overrides(args.parameter))))
-        except config.ConfigError as error:
-            raise SystemExit(f"error: {error}") from None
+        print(config.describe(config.resolve(args.profile, parse_overrides(args.parameter))))
         return 0
     if args.command == "pages":
         run_pages()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from lib import cache, paths, vocab
+from lib.data import checksums
 from lib.data.genome import Genome, GenomeError, reverse_complement
 from lib.errors import InputError, MissingInput
 
@@ -136,23 +138,45 @@ def _sorted(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def intervals_dir() -> Path:
-    """The benchmark's interval lists (``$DNABOOK_SHARED_DATA/genomic-benchmarks/<DATASET>``)."""
+    """The benchmark's interval lists (``$DNABOOK_SHARED_DATA/genomic-benchmarks/<DATASET>``), verified with
+    :func:`lib.data.checksums.verify` (its pinned digests: the folder ships no ``SHA256SUMS``)."""
     folder = paths.shared_data() / "genomic-benchmarks" / DATASET
     if not (folder / "metadata.yaml").is_file():
         raise MissingInput(f"the interval lists of {DATASET} are not at {folder}: set DNABOOK_SHARED_DATA")
+    checksums.verify(folder.parent)
     return folder
 
 
 def read_intervals(folder: Path | None = None) -> pd.DataFrame:
-    """All interval lists: columns ``split, label, id, region, start, end, strand`` (0-based half-open)."""
+    """All interval lists: columns ``split, label, id, region, start, end, strand`` (0-based half-open).
+
+    A list that is missing raises :class:`MissingInput`; one that cannot be read (a truncated or corrupt gzip, not
+    CSV, columns missing) raises :class:`InputError` naming the file."""
     folder = Path(folder) if folder is not None else intervals_dir()
     parts = []
     for split in SPLITS:
         for label, cls in enumerate(CLASSES):
-            part = pd.read_csv(folder / split / f"{cls}.csv.gz", dtype={"id": str, "region": str})
+            part = _read_interval_list(folder / split / f"{cls}.csv.gz")
             parts.append(part.assign(split=split, label=label))
     table = pd.concat(parts, ignore_index=True)
     return table[["split", "label", "id", "region", "start", "end", "strand"]]
+
+
+def _read_interval_list(path: Path) -> pd.DataFrame:
+    """One interval list (``id,region,start,end,strand``), with errors that name ``path``."""
+    if not path.is_file():
+        raise MissingInput(f"{path}: interval list not found: restore the benchmark's folder (see "
+                           f"{path.parent.parent.parent / 'README.md'}) or set DNABOOK_SHARED_DATA")
+    try:
+        part = pd.read_csv(path, dtype={"id": str, "region": str})
+    except (EOFError, zlib.error, OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        raise InputError(f"{path}: cannot read the interval list: truncated or corrupt file ({err}); restore it "
+                         f"from the benchmark's source (see {path.parent.parent.parent / 'README.md'})") from err
+    missing = [c for c in ("id", "region", "start", "end", "strand") if c not in part.columns]
+    if missing:
+        raise InputError(f"{path}: the interval list lacks the column(s) {', '.join(missing)} (expected "
+                         "id,region,start,end,strand); restore it from the benchmark's source")
+    return part
 
 
 @dataclass(frozen=True)

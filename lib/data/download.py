@@ -19,7 +19,13 @@ file is verified against the listing before it is used, and refused when no list
 
 ``DNABOOK_MIRROR`` (a base URL, see :mod:`lib.paths`) fetches everything from a mirror that keeps the
 publishers' layout: ``https://HOST/PATH?QUERY`` is read from ``$DNABOOK_MIRROR/HOST/PATH`` (query dropped).
-``python -m lib mirror build DIR`` makes such a mirror from the offline data (:mod:`lib.data.mirror`).
+``python -m lib mirror build DIR`` makes such a mirror from the offline data (:mod:`lib.data.mirror`); it is
+served over HTTP (``python -m lib mirror serve DIR``) or read in place with a ``file:///DIR`` URL. A setting that
+is not an ``http``, ``https`` (with a host) or ``file`` (with a path) URL is an error naming it.
+
+A listing that cannot be parsed or does not list the file is not kept (a fixed mirror is read again next time).
+A transfer that stalls (no data for :data:`TIMEOUT_S` seconds once the server answered) is reported as such, apart
+from a server that cannot be reached.
 """
 
 from __future__ import annotations
@@ -28,13 +34,16 @@ import json
 import logging
 import os
 import re
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import pooch
 import requests
+import urllib3
 
 from lib import paths
 from lib.errors import InputError
@@ -43,6 +52,7 @@ log = logging.getLogger(__name__)
 
 CHECKSUMS = "checksums.json"
 LISTINGS = "publisher-checksums"  # folder in the download folder that keeps the publishers' listings
+TIMEOUT_S = 30  # seconds without an answer (connecting) or without data (transferring) before giving up
 
 
 class DownloadError(InputError, RuntimeError):
@@ -96,11 +106,33 @@ class Remote:
         return PurePosixPath(urlsplit(self.url).path).name
 
 
+def mirror_base() -> str | None:
+    """The ``DNABOOK_MIRROR`` setting (``None`` when unset or empty), checked: an ``http://`` or ``https://`` URL
+    with a host (and a valid port, if any), or a ``file://`` URL with a path; else :class:`InputError` naming the
+    variable and its value."""
+    value = os.environ.get("DNABOOK_MIRROR", "").strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme in ("http", "https"):
+        try:
+            valid = bool(parts.hostname) and (parts.port is None or parts.port > 0)  # .port: ValueError if bad
+        except ValueError:
+            valid = False
+    else:
+        valid = parts.scheme == "file" and parts.path not in ("", "/")
+    if not valid:
+        raise InputError(f"DNABOOK_MIRROR={value!r} is not a mirror's base URL: expected http://HOST[:PORT][/PATH], "
+                         "https://... or file:///FOLDER (the URL `python -m lib mirror serve DIR` prints, or the "
+                         "folder `python -m lib mirror build DIR` wrote); unset it to use the publishers' servers")
+    return value
+
+
 def source_url(url: str) -> str:
-    """Where ``url`` is fetched from: itself, or with ``DNABOOK_MIRROR`` set, ``$DNABOOK_MIRROR/HOST/PATH``
-    (the query string dropped), so that a mirror keeps the publishers' layout."""
-    mirror = os.environ.get("DNABOOK_MIRROR", "").strip()
-    if not mirror:
+    """Where ``url`` is fetched from: itself, or with ``DNABOOK_MIRROR`` set (:func:`mirror_base`),
+    ``$DNABOOK_MIRROR/HOST/PATH`` (the query string dropped), so that a mirror keeps the publishers' layout."""
+    mirror = mirror_base()
+    if mirror is None:
         return url
     parts = urlsplit(url)
     return f"{mirror.rstrip('/')}/{parts.hostname}{parts.path}"
@@ -229,11 +261,15 @@ def publisher_md5(remote: Remote, folder: Path, hand_copied: bool = False, cache
     try:
         listed = PARSERS[remote.checksums_kind](kept.read_text())
     except (ValueError, KeyError, TypeError, AttributeError) as error:
+        kept.unlink(missing_ok=True)  # not kept: the next run reads the (fixed) listing again
         raise DownloadError(f"The checksum listing {kept} (from {url}) is not a readable {remote.checksums_kind} "
-                            f"listing ({type(error).__name__}: {error}); delete it to fetch it again.") from error
+                            f"listing ({type(error).__name__}: {error}); that copy was deleted: fix the listing "
+                            "at its source (or the mirror) and run again.") from error
     if remote.filename not in listed:
-        raise DownloadError(f"The publisher's checksums {url} (kept as {kept}) do not list {remote.filename} "
-                            f"(they list: {', '.join(sorted(listed)) or 'nothing'}); it cannot be verified.")
+        kept.unlink(missing_ok=True)
+        raise DownloadError(f"The publisher's checksums {url} (kept as {kept}, now deleted) do not list "
+                            f"{remote.filename} (they list: {', '.join(sorted(listed)) or 'nothing'}); it cannot be "
+                            "verified: fix the listing at its source (or the mirror) and run again.")
     return listed[remote.filename]
 
 
@@ -242,8 +278,15 @@ def _download(remote: Remote, url: str, target: Path, known_hash: str | None, pr
     """Download ``url`` to ``target`` with pooch (``known_hash`` ``alg:hex`` checked before the file takes its
     name), turning its failures into :class:`DownloadError`. ``listing``: ``url`` is ``remote``'s checksums."""
     what = f"{target.name} from {url}"
+    local = urlsplit(url).scheme == "file"
+    downloader = _copy_local if local else pooch.HTTPDownloader(progressbar=progress, timeout=TIMEOUT_S)
     try:
-        pooch.retrieve(url, known_hash=known_hash, fname=target.name, path=target.parent, progressbar=progress)
+        pooch.retrieve(url, known_hash=known_hash, fname=target.name, path=target.parent, downloader=downloader)
+    except FileNotFoundError as exc:
+        if not local:
+            raise
+        raise DownloadError(f"Could not copy {what}: the mirror folder has no such file ({exc.filename}); "
+                            "check DNABOOK_MIRROR and rebuild the mirror (python -m lib mirror build DIR).") from exc
     except ValueError as exc:  # pooch's hash check; it has already deleted the download
         mismatch = re.search(r"expected (\w+):(\w+) but got (\w+)", str(exc))
         if mismatch is None:
@@ -268,6 +311,11 @@ def _download(remote: Remote, url: str, target: Path, known_hash: str | None, pr
             f"nothing was kept under {target}. Try again."
         ) from exc
     except (requests.ConnectionError, requests.Timeout) as exc:
+        if _stalled(exc):
+            raise DownloadError(
+                f"The transfer of {what} stalled: the server was reached, then sent nothing for {TIMEOUT_S} s; "
+                f"nothing was kept under {target}. Try again (later, or from another mirror)."
+            ) from exc
         original = remote.checksums if listing else remote.url
         also = "" if listing else (f", together with its publisher's checksums {remote.checksums} copied to "
                                    f"{listing_path(target.parent, remote)}" if remote.checksums else "")
@@ -280,6 +328,22 @@ def _download(remote: Remote, url: str, target: Path, known_hash: str | None, pr
             f"Could not reach {urlsplit(url).hostname} to download {what} ({type(exc).__name__}). "
             f"Download {original} on a machine with internet and copy it to {target}{also}{elsewhere}."
         ) from exc
+
+
+def _stalled(exc: requests.RequestException) -> bool:
+    """Whether a requests failure is a read timeout once connected (a stalled transfer), not a failure to
+    connect: requests raises ``ReadTimeout`` when the answer does not come, and a ``ConnectionError`` wrapping
+    urllib3's ``ReadTimeoutError`` when the body stops arriving."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return False
+    if isinstance(exc, requests.ReadTimeout):
+        return True
+    return any(isinstance(arg, urllib3.exceptions.ReadTimeoutError) for arg in exc.args)
+
+
+def _copy_local(url: str, output_file: str, pooch_instance=None) -> None:
+    """pooch downloader for ``file://`` URLs (a mirror folder read in place): copy the file."""
+    shutil.copyfile(url2pathname(urlsplit(url).path), output_file)
 
 
 def _recorded(folder: Path) -> dict[str, str]:

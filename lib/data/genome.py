@@ -44,9 +44,23 @@ def reverse_complement(seq: str) -> str:
 
 def _open_text(path: Path):
     """Binary reader for ``path``, gzip-decompressing when the file starts with the gzip magic bytes."""
-    with open(path, "rb") as handle:
-        magic = handle.read(2)
-    return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
+    try:
+        with open(path, "rb") as handle:
+            magic = handle.read(2)
+        return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
+    except OSError as err:
+        raise GenomeError(f"{path}: cannot open the FASTA ({err})") from err
+
+
+def _read(src, source: Path) -> bytes:
+    """The next block of (decompressed) text of ``src``; a truncated or corrupt file (gzip's ``EOFError``,
+    ``zlib.error``, ``BadGzipFile`` or another ``OSError`` while reading) is a :class:`GenomeError` naming
+    ``source``."""
+    try:
+        return src.read(_CHUNK)
+    except (EOFError, zlib.error, OSError) as err:  # gzip.BadGzipFile is an OSError
+        raise GenomeError(f"{source}: cannot read the FASTA: truncated or corrupt file ({err}); restore it or "
+                          "download it again") from err
 
 
 def _normalize_block(block: bytes, path: Path, first_line: int) -> bytes:
@@ -63,16 +77,16 @@ def _normalize_block(block: bytes, path: Path, first_line: int) -> bytes:
 def normalize_fasta(source: Path, target: Path) -> None:
     """Write ``source`` (plain or gzip FASTA) to ``target`` upper-cased, IUPAC letters as N, line layout kept.
 
-    Written to a temporary name and renamed at the end, so a killed run leaves no half-written ``target``.
+    Written to a temporary name and renamed at the end, so a failed run leaves no half-written ``target`` and
+    no temporary file (a killed one leaves the temporary file; :func:`Genome` builds inside a temporary folder
+    that the next run removes, see :func:`lib.cache.write_atomic`). A truncated or corrupt source raises
+    :class:`GenomeError` naming it.
     """
     tmp = target.with_name(target.name + ".part")
     line_no, contigs, pending = 1, 0, b""
     try:
         with _open_text(source) as src, open(tmp, "wb") as dst:
-            while True:
-                chunk = src.read(_CHUNK)
-                if not chunk:
-                    break
+            while chunk := _read(src, source):
                 chunk = pending + chunk
                 cut = chunk.rfind(b"\n") + 1
                 chunk, pending = chunk[:cut], chunk[cut:]
@@ -83,10 +97,7 @@ def normalize_fasta(source: Path, target: Path) -> None:
             if pending:
                 _, found = _normalize_chunk(pending + b"\n", source, line_no, dst)
                 contigs += found
-    except (EOFError, gzip.BadGzipFile, zlib.error) as err:
-        tmp.unlink(missing_ok=True)
-        raise GenomeError(f"{source}: cannot read the FASTA: truncated or corrupt file ({err})") from err
-    except GenomeError:
+    except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     if contigs == 0:
@@ -151,19 +162,38 @@ class Genome:
 
     def choose(self, wanted: Sequence[str] | None) -> tuple[list[str], list[str]]:
         """The contigs ``wanted`` split into those this genome has (its spelling, :meth:`contig`) and those it
-        lacks (as asked); ``None`` wants every contig of the genome."""
+        lacks (as asked); ``None`` wants every contig of the genome.
+
+        A chosen contig with no called base (all N) is a :class:`GenomeError` naming the file and the contig and
+        saying how to leave it out: nothing can be read from it, and every later step would fail on it."""
         if wanted is None:
-            return list(self.lengths), []
-        present, missing = [], []
-        for name in wanted:
-            try:
-                present.append(self.contig(name))
-            except GenomeError:
-                missing.append(name)
-        if not present:
-            raise GenomeError(f"{self.source.name}: none of the contigs asked for ({', '.join(wanted)}) is in "
-                              f"this genome (contigs: {', '.join(list(self.lengths)[:10])})")
+            present, missing = list(self.lengths), []
+        else:
+            present, missing = [], []
+            for name in wanted:
+                try:
+                    present.append(self.contig(name))
+                except GenomeError:
+                    missing.append(name)
+            if not present:
+                raise GenomeError(f"{self.source.name}: none of the contigs asked for ({', '.join(wanted)}) is in "
+                                  f"this genome (contigs: {', '.join(list(self.lengths)[:10])})")
+        empty = [name for name in present if not self.has_called_base(name)]
+        if empty:
+            rest = [name for name in present if name not in empty]
+            fix = (f"leave {'it' if len(empty) == 1 else 'them'} out with -p contigs=[{','.join(rest)}]" if rest
+                   else "choose other contigs with -p contigs=[...] or use another genome")
+            raise GenomeError(f"{self.source}: contig{'s' if len(empty) > 1 else ''} {', '.join(empty)} "
+                              f"{'have' if len(empty) > 1 else 'has'} no called base (every base is N), so no "
+                              f"sequence can be read from {'them' if len(empty) > 1 else 'it'}: {fix}")
         return present, missing
+
+    def has_called_base(self, chrom: str) -> bool:
+        """Whether contig ``chrom`` holds a base that is not N (read a MiB at a time up to the first one)."""
+        name = self.contig(chrom)
+        length = self.lengths[name]
+        return any(self.fetch(name, start, min(start + (1 << 20), length)).strip("N")
+                   for start in range(0, length, 1 << 20))
 
     def fetch(self, chrom: str, start: int, end: int, strand: str = "+") -> str:
         """Sequence of ``chrom[start:end]`` (0-based, half-open), reverse-complemented on ``-``.

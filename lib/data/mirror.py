@@ -32,6 +32,7 @@ The build is deterministic (gzip time 0, fixed zip timestamps): building twice g
 
 from __future__ import annotations
 
+import errno
 import gzip
 import json
 import re
@@ -46,6 +47,7 @@ from urllib.parse import urlsplit
 import pooch
 
 from lib.data import download, sources
+from lib.errors import InputError, MissingInput
 
 RELEASES = {"gencode_v20_gtf": (20, 76, "2014-04-25"), "gencode_v26_gtf": (26, 88, "2017-03-14")}
 ATTRIBUTE_ORDER = ("gene_id", "transcript_id", "gene_type", "gene_status", "gene_name", "transcript_type",
@@ -198,11 +200,19 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 def serve(folder: Path | str, port: int = 0) -> tuple[str, Callable[[], None]]:
     """Serve ``folder`` on 127.0.0.1 (``port`` 0: any free port) from a background thread; returns the base
-    URL (``http://127.0.0.1:<port>``, for ``DNABOOK_MIRROR``) and a function that stops the server."""
+    URL (``http://127.0.0.1:<port>``, for ``DNABOOK_MIRROR``) and a function that stops the server.
+
+    A missing folder raises :class:`MissingInput`; a port that is busy or cannot be used raises
+    :class:`InputError` naming it (pick another, or ``--port 0`` for any free one)."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise FileNotFoundError(f"no mirror folder at {folder}: build one with `python -m lib mirror build {folder}`")
-    httpd = ThreadingHTTPServer(("127.0.0.1", port), partial(_Quiet, directory=str(folder)))
+        raise MissingInput(f"no mirror folder at {folder}: build one with `python -m lib mirror build {folder}`")
+    try:
+        httpd = ThreadingHTTPServer(("127.0.0.1", port), partial(_Quiet, directory=str(folder)))
+    except (OSError, OverflowError) as err:  # OverflowError: a port outside 0-65535
+        reason = "is already in use" if getattr(err, "errno", None) == errno.EADDRINUSE else f"cannot be used ({err})"
+        raise InputError(f"port {port} on 127.0.0.1 {reason}: pick another with --port N, or --port 0 for any "
+                         "free port") from err
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
 

@@ -9,6 +9,9 @@
   the paper's design (an older and a newer release) with real releases.
 - ``gencode``: the papers' inputs, GENCODE release 20 (older) and 26 (newer) with GRCh38, downloaded through
   :mod:`lib.data.download` (the ``paper`` profile).
+
+The offline folders are verified against their ``SHA256SUMS`` where they are located (:func:`slice_dir`,
+:func:`chromosomes_dir`, :func:`chr21_cdna`; hashed once per cache, see :mod:`lib.data.checksums`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lib import paths
+from lib.data import checksums
 from lib.errors import MissingInput
 
 
@@ -46,13 +50,14 @@ PAIRS: dict[str, tuple[str, str, str, str, tuple[str, ...] | None]] = {
 
 
 def _offline_dir(name: str, genome: str) -> Path:
-    """The offline data folder ``$DNABOOK_SHARED_DATA/<name>``; a clear error naming what is missing."""
+    """The offline data folder ``$DNABOOK_SHARED_DATA/<name>``, verified (:func:`lib.data.checksums.verify`); a
+    clear error naming what is missing or modified."""
     folder = paths.shared_data() / name
     if not (folder / genome).is_file():
         where = f"{folder} has no {genome}" if folder.is_dir() else f"{folder} does not exist"
         raise MissingInput(f"{where}: set DNABOOK_SHARED_DATA to the folder that holds {name}/ "
                                 "(default: ../shared/data beside the repository)")
-    return folder
+    return checksums.verify(folder)
 
 
 def slice_dir() -> Path:
@@ -66,12 +71,13 @@ def chromosomes_dir() -> Path:
 
 
 def chr21_cdna() -> Path:
-    """The Ensembl cDNA of every chr21 transcript (``$DNABOOK_SHARED_DATA/ensembl-chr21-cdna``); a clear error
-    when it is missing."""
+    """The Ensembl cDNA of every chr21 transcript (``$DNABOOK_SHARED_DATA/ensembl-chr21-cdna``), verified; a
+    clear error when it is missing or modified."""
     path = paths.shared_data() / "ensembl-chr21-cdna" / "transcriptome.chr21.fa.gz"
     if not path.is_file():
         raise MissingInput(f"the chr21 cDNA is not at {path}: set DNABOOK_SHARED_DATA to the folder that "
                                 "holds ensembl-chr21-cdna/ (default: ../shared/data beside the repository)")
+    checksums.verify(path.parent)
     return path
 
 
