@@ -360,3 +360,11 @@ def test_serving_on_a_busy_port_names_it(tmp_path):
             mirror.serve(tmp_path, port)
     with pytest.raises(MissingInput, match="no mirror folder at"):
         mirror.serve(tmp_path / "absent")
+
+
+def test_a_bad_mirror_is_refused_before_any_chapter_runs(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "lib", "run", "--profile", "paper", "--only", "00", "--output-dir",
+                             str(tmp_path / "out")], capture_output=True, text=True, cwd=paths.REPO, check=False,
+                            env={**os.environ, "DNABOOK_MIRROR": "notaurl"})
+    assert result.returncode == 2 and result.stderr.startswith("error: DNABOOK_MIRROR='notaurl'"), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "out").exists()

@@ -170,6 +170,10 @@ def check_inputs(cfg: config.Config) -> None:
                              "device=auto (CUDA where there is one)")
         raise SystemExit(f"error: DNABOOK_DEVICE={asked} (device=auto): torch sees no CUDA device on this machine; "
                          "unset DNABOOK_DEVICE or set it to cpu")
+    if cfg.source == "gencode" or cfg.gb_source == "archive":  # downloads: a bad DNABOOK_MIRROR fails here
+        from lib.data import download
+
+        download.mirror_base()
     if cfg.contigs is None or cfg.source == "gencode":
         return
     from lib.data import genome, sources
