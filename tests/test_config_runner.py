@@ -138,6 +138,7 @@ def test_dry_run_prints_the_configuration_and_runs_nothing(tmp_path):
 def test_smoke_run_of_chapter_00_with_override(tmp_path):
     result = run_cli("--profile", "smoke", "--only", "00", "-p", "contigs=[chr9]", "--output-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr[-2000:]
+    assert "without encryption" not in result.stderr  # the kernel talks over IPC sockets, not plain TCP (issue 22)
     nb = nbformat.read(tmp_path / "00_genome_and_annotations.ipynb", as_version=4)
     assert nb.metadata.papermill.parameters == {"profile": "smoke", "overrides": {"contigs": ["chr9"]}}
     assert nb.metadata.dnabook.config == config.resolve("smoke", {"contigs": ["chr9"]}).as_dict()

@@ -3,9 +3,10 @@
 import shutil
 
 import nbformat
+import pytest
 
 from lib import paths
-from lib.book import executed, runner
+from lib.book import config, executed, runner
 
 
 def _copy(folder, *stems):
@@ -40,3 +41,14 @@ def test_a_value_beyond_its_tolerance_and_a_changed_verdict_fail(tmp_path):
     _set_glue(tmp_path / "10_cnn.ipynb", "score_cnn_size", "{'state_dict_values': 1, 'learnable': 1, 'buffers': 0}")
     verdicts = runner.compare_runs(tmp_path)["verdicts"]
     assert len(verdicts) == 1 and "reproduced -> not reproduced" in verdicts[0]
+
+
+def test_an_unknown_profile_fails_before_any_earlier_check_is_deleted(tmp_path, monkeypatch):
+    """``numerics-check --profile nosuch`` (issue 22) is refused before the folders of an earlier check go."""
+    monkeypatch.setattr(paths, "REPO", tmp_path)
+    earlier = tmp_path / "_build" / "numerics" / next(iter(runner.OTHER_MACHINES)) / "summary.json"
+    earlier.parent.mkdir(parents=True)
+    earlier.write_text("{}")
+    with pytest.raises(config.ConfigError, match="nosuch"):
+        runner.numerics_check("nosuch", None, list(runner.OTHER_MACHINES))
+    assert earlier.read_text() == "{}"
