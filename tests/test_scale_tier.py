@@ -139,3 +139,26 @@ def test_output_dir_never_overwrites_a_committed_tier_with_another_run(monkeypat
         with pytest.raises(errors.InputError, match="holds the committed .* tier, which only a plain"):
             runner.run(profile, ["01"], overrides, folder)
     assert ran == []
+
+
+def test_the_recorded_commit_is_dirty_for_code_changes_only(tmp_path, monkeypatch):
+    """A rerun that rewrites committed notebooks as it goes (a tier's in-place run) still names a clean commit;
+    any other uncommitted change to a tracked file marks it ``-dirty``."""
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    for name in ("lib/code.py", "notebooks/01.ipynb", "notebooks/chromosomes/01.ipynb", "book/scorecard.ipynb"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("1\n")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "start")
+    monkeypatch.setattr(paths, "REPO", tmp_path)
+    clean = runner.source_commit()
+    assert clean != "unknown" and not clean.endswith("-dirty")
+    for name in ("notebooks/01.ipynb", "notebooks/chromosomes/01.ipynb", "book/scorecard.ipynb"):
+        (tmp_path / name).write_text("2\n")
+    (tmp_path / "notes.txt").write_text("untracked\n")
+    assert runner.source_commit() == clean
+    (tmp_path / "lib/code.py").write_text("2\n")
+    assert runner.source_commit() == f"{clean}-dirty"

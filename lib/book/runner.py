@@ -72,13 +72,26 @@ def parse_overrides(pairs: list[str]) -> dict[str, Any]:
     return out
 
 
+# What the runs themselves write in the checkout: the tiers' executed chapters and the summary pages. A change
+# to them alone leaves the code that ran at its commit (a chapter's code is in its executed notebook).
+RUN_OUTPUTS = ("notebooks/*.ipynb", "book/*.ipynb")
+
+
 def source_commit() -> str:
-    """The commit of the code that ran (``git describe --always --dirty``), or ``unknown`` outside a checkout."""
+    """The commit of the code that ran (``git describe --always``), with ``-dirty`` where a tracked file other
+    than :data:`RUN_OUTPUTS` differs from it (so that a tier's second in-place run, which rewrites its committed
+    notebooks as it goes, still names a clean commit); ``unknown`` outside a checkout."""
     try:
-        return subprocess.run(["git", "describe", "--always", "--dirty"], cwd=paths.REPO, capture_output=True,
-                              text=True, check=True).stdout.strip()
+        commit = _git("describe", "--always")
+        changed = _git("status", "--porcelain", "--untracked-files=no", "--", ".",
+                       *(f":(exclude){pattern}" for pattern in RUN_OUTPUTS))
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+    return f"{commit}-dirty" if changed else commit
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(["git", *args], cwd=paths.REPO, capture_output=True, text=True, check=True).stdout.strip()
 
 
 def _finish_metadata(notebook: Path, cfg: config.Config | None) -> None:
