@@ -4,6 +4,7 @@ code without rerunning them (hours on 2 cores)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 
@@ -59,7 +60,9 @@ def test_a_plain_chromosomes_run_writes_the_tier_and_an_override_does_not(monkey
     monkeypatch.setattr(runner, "_mark_tier", lambda out, profile: None)
     monkeypatch.setattr(paths, "COMMITTED", {**paths.COMMITTED, "chromosomes": tmp_path / "tier"})
     monkeypatch.setattr(runner, "run_pages", list)
+    monkeypatch.delenv("DNABOOK_REFERENCE_DIR", raising=False)
     runner.run("chromosomes", None, {}, None)
+    assert "DNABOOK_REFERENCE_DIR" not in os.environ  # set for the chapters' kernels only, not left behind
     assert [p.parent for p in ran] == [tmp_path / "tier"] * len(runner.TIER_CHAPTERS["chromosomes"])
     assert [p.name[:2] for p in ran] == list(runner.TIER_CHAPTERS["chromosomes"])
     ran.clear()

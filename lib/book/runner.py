@@ -17,6 +17,7 @@ values of its tier; an in-place run first saves them to ``_build/reference/<prof
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -75,6 +76,21 @@ def parse_overrides(pairs: list[str]) -> dict[str, Any]:
 # What the runs themselves write in the checkout: the tiers' executed chapters and the summary pages. A change
 # to them alone leaves the code that ran at its commit (a chapter's code is in its executed notebook).
 RUN_OUTPUTS = ("notebooks/*.ipynb", "book/*.ipynb")
+
+
+@contextlib.contextmanager
+def _environment(settings: dict[str, str]):
+    """Set the environment variables ``settings`` for the duration of the block, then restore the previous ones."""
+    before = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def source_commit() -> str:
@@ -229,6 +245,7 @@ def run(profile: str, only: list[str] | None, overrides: dict[str, Any], output_
         return []
     check_inputs(cfg)
     target.mkdir(parents=True, exist_ok=True)
+    settings = {}
     if in_place:  # the committed notebooks are about to be overwritten: keep them as the regression reference
         reference = paths.REPO / "_build" / "reference" / profile
         shutil.rmtree(reference, ignore_errors=True)
@@ -236,28 +253,29 @@ def run(profile: str, only: list[str] | None, overrides: dict[str, Any], output_
         for nb in selected:
             if (target / nb.name).exists():
                 shutil.copy2(target / nb.name, reference / nb.name)
-        os.environ["DNABOOK_REFERENCE_DIR"] = str(reference)
+        settings["DNABOOK_REFERENCE_DIR"] = str(reference)
     if accept_changes:
-        os.environ["DNABOOK_ACCEPT_CHANGES"] = "1"
+        settings["DNABOOK_ACCEPT_CHANGES"] = "1"
     params = {"profile": profile, **({"overrides": overrides} if overrides else {})}
     written = []
-    for nb in selected:
-        out = target / nb.name
-        print(f"== {nb.name}  profile={profile}  {json.dumps(overrides) if overrides else ''}", flush=True)
-        start = time.perf_counter()
-        try:
-            _execute(nb, out, params, cfg, log_cells)
-        except Exception as error:  # papermill's PapermillExecutionError: a cell raised in the chapter's kernel
-            if getattr(error, "ename", None) not in errors.NAMES:
-                raise
-            raise errors.InputError(f"chapter {nb.stem}: {error.evalue} (executed notebook with the traceback: "
-                                    f"{paths.display(out)})") from None
-        if in_place and profile in TIER_NOTES:
-            _mark_tier(out, profile)
-        print(f"   done in {time.perf_counter() - start:.1f} s -> {paths.display(out)}", flush=True)
-        written.append(out)
-    if in_place:
-        run_pages()
+    with _environment(settings):  # the chapters' kernels inherit these; the caller's environment comes back after
+        for nb in selected:
+            out = target / nb.name
+            print(f"== {nb.name}  profile={profile}  {json.dumps(overrides) if overrides else ''}", flush=True)
+            start = time.perf_counter()
+            try:
+                _execute(nb, out, params, cfg, log_cells)
+            except Exception as error:  # papermill's PapermillExecutionError: a cell raised in the chapter's kernel
+                if getattr(error, "ename", None) not in errors.NAMES:
+                    raise
+                raise errors.InputError(f"chapter {nb.stem}: {error.evalue} (executed notebook with the traceback: "
+                                        f"{paths.display(out)})") from None
+            if in_place and profile in TIER_NOTES:
+                _mark_tier(out, profile)
+            print(f"   done in {time.perf_counter() - start:.1f} s -> {paths.display(out)}", flush=True)
+            written.append(out)
+        if in_place:
+            run_pages()
     return written
 
 
