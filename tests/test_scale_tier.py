@@ -165,3 +165,17 @@ def test_the_recorded_commit_is_dirty_for_code_changes_only(tmp_path, monkeypatc
     assert runner.source_commit() == clean
     (tmp_path / "lib/code.py").write_text("2\n")
     assert runner.source_commit() == f"{clean}-dirty"
+
+
+def test_figure_labels_are_unique_across_the_two_tiers():
+    """Sphinx refuses a label defined twice: the tier's chapters carry their figures under ``chromosomes-``."""
+    def labels(folder):
+        return [line for path in sorted(folder.glob("*.ipynb")) for cell in executed.read(path).cells
+                if cell.cell_type == "markdown" for line in cell.source.splitlines() if line.startswith(":name:")]
+
+    ci, tier = labels(paths.NOTEBOOKS), labels(paths.SCALE)
+    assert tier and len(set(tier)) == len(tier) and not set(ci) & set(tier)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("```{glue:figure} x\n:name: fig-x\n```")])
+    runner.relabel(nb, "chromosomes")
+    runner.relabel(nb, "chromosomes")
+    assert nb.cells[0].source == "```{glue:figure} x\n:name: chromosomes-fig-x\n```"

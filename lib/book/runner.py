@@ -20,6 +20,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -169,7 +170,17 @@ def _mark_tier(notebook: Path, profile: str) -> None:
     note = nbformat.v4.new_markdown_cell(TIER_NOTES[profile].format(name=notebook.name))
     note.metadata["tags"] = ["tier-note"]
     nb.cells.insert(1, note)
+    relabel(nb, profile)
     nbformat.write(nb, notebook)
+
+
+def relabel(nb, profile: str) -> None:
+    """Prefix the figure labels (``:name: fig-...``) of a tier's executed chapter ``nb`` with ``profile-``, in
+    place: the book holds both tiers' chapters, and Sphinx refuses a label defined twice."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = re.sub(r"^(:name:\s*)(?!" + re.escape(profile) + r"-)(\S+)", rf"\g<1>{profile}-\2",
+                                 cell.source, flags=re.MULTILINE)
 
 
 def run_pages() -> list[Path]:
