@@ -18,6 +18,7 @@ import torch
 from lib import choice
 
 SCHEDULES = ("constant", "cosine")
+PRECISIONS = ("fp32", "bf16")
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,9 @@ class Recipe:
     """How a model is trained. ``seed`` fixes the initialization, the batch order and dropout; ``patience``
     stops training after that many epochs without a better validation score (``None``: every epoch runs);
     ``weight_decay`` is AdamW's decoupled decay (0: plain Adam); ``schedule`` is ``"constant"`` or ``"cosine"``
-    (the learning rate falls from ``lr`` to 0 along a half cosine over ``epochs``, stepped per batch)."""
+    (the learning rate falls from ``lr`` to 0 along a half cosine over ``epochs``, stepped per batch);
+    ``precision`` is ``"fp32"`` or ``"bf16"`` (the training steps' forward pass and loss under bfloat16 autocast,
+    :func:`autocast`; weights, optimizer state and every evaluation stay float32)."""
 
     epochs: int
     batch_size: int
@@ -34,14 +37,28 @@ class Recipe:
     patience: int | None = None
     weight_decay: float = 0.0
     schedule: str = "constant"
+    precision: str = "fp32"
 
     def __post_init__(self):
         if self.schedule not in SCHEDULES:
             raise ValueError(f"schedule={self.schedule!r}: choose one of {', '.join(SCHEDULES)}")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision={self.precision!r}: choose one of {', '.join(PRECISIONS)}")
 
     def as_key(self) -> dict[str, Any]:
-        """The recipe as a plain dict, for cache keys."""
-        return asdict(self)
+        """The recipe as a plain dict, for cache keys; ``precision`` only where it is not float32, so the models
+        trained before the knob existed keep their keys."""
+        key = asdict(self)
+        if self.precision == "fp32":
+            del key["precision"]
+        return key
+
+
+def autocast(precision: str, device: torch.device):
+    """The context a training step's forward pass and loss run in: bfloat16 autocast on ``device``'s type for
+    ``"bf16"`` (matrix products in bfloat16, float32 accumulation; torch's autocast op lists), nothing for
+    ``"fp32"``."""
+    return torch.autocast(device.type, dtype=torch.bfloat16, enabled=precision == "bf16")
 
 
 def optimizer(parameters, recipe: Recipe, steps_per_epoch: int):

@@ -121,7 +121,7 @@ def test_committed_scale_chapter_matches_the_code(path):
     source = nbformat.read(paths.NOTEBOOKS / path.name, as_version=4)
     assert _code(nb) == _code(source), f"{path.name}: its code differs from the chapter's: rerun `make scale`"
     assert executed.run_parameters(nb) == {"profile": "chromosomes"}
-    assert nb.metadata["dnabook"]["config"] == config.resolve("chromosomes").as_dict()
+    assert config.as_recorded_now(nb.metadata["dnabook"]["config"]) == config.resolve("chromosomes").as_dict()
     assert nb.metadata["papermill"]["duration"] > 0 and nb.metadata["dnabook"]["numerics"]["cpu"]
     assert any("tier-note" in c.metadata.get("tags", []) for c in nb.cells)
     commit = nb.metadata["dnabook"]["commit"]

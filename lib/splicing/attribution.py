@@ -28,11 +28,23 @@ def _log_odds(model: SpliceClassifier):
     return score
 
 
-def _no_cudnn(device: torch.device):
-    """cuDNN's RNN backward refuses to run in eval mode ("cudnn RNN backward can only be called in training
-    mode"); switching to train mode would turn dropout on and change the attributions, so cuDNN is switched off
-    for the attribution pass instead."""
-    return torch.backends.cudnn.flags(enabled=False) if device.type == "cuda" else contextlib.nullcontext()
+@contextlib.contextmanager
+def _recurrent_train_mode(model: SpliceClassifier):
+    """The model in eval mode but its LSTMs in train mode, for the attribution passes, restored afterwards.
+
+    cuDNN's RNN backward refuses to run in eval mode ("cudnn RNN backward can only be called in training mode"),
+    and without cuDNN a GPU runs the LSTM step by step, many times slower. A single-layer ``nn.LSTM`` computes the
+    same in both modes (its dropout acts between layers only), and the classifier's own dropout stays off, so
+    the attributions do not change; the LSTMs just take the cuDNN path on a GPU (and the same path as before on a
+    CPU)."""
+    recurrent = [m for m in model.modules() if isinstance(m, torch.nn.LSTM)]
+    model.eval()
+    for lstm in recurrent:
+        lstm.train()
+    try:
+        yield model
+    finally:
+        model.eval()
 
 
 def integrated_gradients(model: SpliceClassifier, tokens, baselines=None, steps: int = 200,
@@ -45,10 +57,10 @@ def integrated_gradients(model: SpliceClassifier, tokens, baselines=None, steps:
     many interpolated inputs go through the model at once (memory stays bounded).
     Returns (list of arrays (length,) in input order, deltas (n,)): delta = sum of attributions - (f(x) - f(x')).
     """
-    model.to(device).eval()
+    model.to(device)
     ig = IntegratedGradients(_log_odds(model))
     out, deltas = [None] * len(tokens), np.empty(len(tokens))
-    with _no_cudnn(device):
+    with _recurrent_train_mode(model):
         for index, padded, lengths in batches(tokens, batch_size, None):
             padded, lengths = padded.to(device), lengths.to(device)
             embedded = model.embedding(padded).detach()

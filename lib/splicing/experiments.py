@@ -59,21 +59,24 @@ AE_VARIANTS: dict[str, dict] = {
 
 
 def autoencoder(P, latent: int, data: junctions.JunctionSet | None = None, seed: int | None = None,
-                variant: str = "paper") -> AutoencoderRun:
+                variant: str = "paper", epochs: int | None = None) -> AutoencoderRun:
     """The autoencoder with ``latent`` dimensions, trained on the training positives only (90%; 10% held
     out to measure reconstruction), as the paper trains it on release 20's junctions. ``seed`` (default
     ``P.seed``) sets the initial weights and the batch order; the held-out split always follows ``P.seed``.
-    ``variant``: a key of :data:`AE_VARIANTS`."""
+    ``variant``: a key of :data:`AE_VARIANTS`; ``epochs``: default ``P.ae_epochs``."""
     if variant not in AE_VARIANTS:
         raise ValueError(f"unknown autoencoder variant {variant!r}; choose one of {', '.join(AE_VARIANTS)}")
     seed = P.seed if seed is None else seed
+    epochs = P.ae_epochs if epochs is None else epochs
     data = data or junction_data(P)
     seqs = data.split("train").query("label == 1")["seq"].tolist()
     kept, held = held_out_split(len(seqs), 0.1, P.seed)
     options = AE_VARIANTS[variant]
-    params = {"latent": latent, "embed": P.embed_dim, "packed": P.packed, "epochs": P.ae_epochs, "batch": P.batch_size,
+    params = {"latent": latent, "embed": P.embed_dim, "packed": P.packed, "epochs": epochs, "batch": P.batch_size,
               "lr": P.lr, "init": "seeded", "seed": seed, "data": train.data_key(seqs), "training": train.VERSION,
               "threads": workers.TRAIN_THREADS, **options}
+    if P.precision != "fp32":  # float32 models keep the keys they had before the knob existed
+        params["precision"] = P.precision
     tokens = encode_all(seqs)
     training = [tokens[i] for i in kept]
     if options.get("extra"):
@@ -84,7 +87,8 @@ def autoencoder(P, latent: int, data: junctions.JunctionSet | None = None, seed:
     def fit(model):
         with numerics.fixed_threads(workers.TRAIN_THREADS):
             return train.fit_autoencoder(model, training, [tokens[i] for i in held],
-                                         Recipe(P.ae_epochs, P.batch_size, P.lr, seed), devices.pick(P.device),
+                                         Recipe(epochs, P.batch_size, P.lr, seed, precision=P.precision),
+                                         devices.pick(P.device),
                                          curriculum=options.get("curriculum", False))
 
     def make():  # seeded before construction: the initial weights depend on the seed alone
@@ -124,18 +128,30 @@ def reconstruction_hits(P, run: AutoencoderRun, data: junctions.JunctionSet | No
     return train.reconstructed(run.model, ae_held_out(P, data), P.batch_size, devices.pick(P.device))
 
 
+def addition_epochs(P) -> int:
+    """Epochs of each of chapter 02's additions (the remedies and the replicas): ``P.ae_addition_epochs``, or
+    ``P.ae_epochs`` when it is unset."""
+    return P.ae_epochs if P.ae_addition_epochs is None else P.ae_addition_epochs
+
+
 def variant_runs(P, data: junctions.JunctionSet | None = None) -> dict[str, AutoencoderRun]:
-    """Every variant of :data:`AE_VARIANTS` at the downstream size ``P.ae_latent``, seed ``P.seed``."""
+    """Every variant of :data:`AE_VARIANTS` at the downstream size ``P.ae_latent``, seed ``P.seed``, trained for
+    :func:`addition_epochs`."""
     data = data or junction_data(P)
-    return {v: autoencoder(P, P.ae_latent, data, variant=v) for v in AE_VARIANTS}
+    return {v: autoencoder(P, P.ae_latent, data, variant=v, epochs=addition_epochs(P)) for v in AE_VARIANTS}
+
+
+def replicas(P, data: junctions.JunctionSet | None = None, variant: str = "paper") -> dict[int, AutoencoderRun]:
+    """``variant``'s autoencoder of size ``P.ae_latent`` for every classifier seed (``P.clf_seeds``), trained for
+    :func:`addition_epochs`: the seed spread that the variant choice weighs the variants' gaps against."""
+    data = data or junction_data(P)
+    return {seed: autoencoder(P, P.ae_latent, data, seed, variant, addition_epochs(P)) for seed in P.clf_seeds}
 
 
 def replica_sd(P, data: junctions.JunctionSet | None = None, variant: str = "paper") -> float:
-    """Seed-to-seed sd (nats/base) of the lowest held-out loss of ``variant``'s autoencoder of size
-    ``P.ae_latent``, over the classifier seeds ``P.clf_seeds`` (NaN for one seed)."""
-    data = data or junction_data(P)
-    losses = [min(h["held_out_loss"] for h in autoencoder(P, P.ae_latent, data, seed, variant).history)
-              for seed in P.clf_seeds]
+    """Seed-to-seed sd (nats/base) of the lowest held-out loss of ``variant``'s :func:`replicas` (NaN for one
+    seed)."""
+    losses = [min(h["held_out_loss"] for h in run.history) for run in replicas(P, data, variant).values()]
     return float(np.std(losses, ddof=1)) if len(losses) > 1 else float("nan")
 
 
@@ -155,13 +171,23 @@ def chosen_variant(P, data: junctions.JunctionSet | None = None) -> choice.Choic
     return variant_choice(variant_runs(P, data), replica_sd(P, data))
 
 
+def encoder_seed(P, seed: int) -> int:
+    """The autoencoder seed that classifier seed ``seed`` builds on: ``seed`` itself, or with ``P.encoder_seeds``
+    set, the one of ``P.clf_seeds[i % P.encoder_seeds]`` for the ``i``-th classifier seed."""
+    if P.encoder_seeds is None:
+        return seed
+    return P.clf_seeds[P.clf_seeds.index(seed) % P.encoder_seeds]
+
+
 def encoders(P, data: junctions.JunctionSet | None = None) -> dict[int, Encoder]:
-    """The trained encoder (latent ``P.ae_latent``, the variant chosen in chapter 02) of each classifier seed:
-    classifier seed ``s`` builds on the autoencoder trained with seed ``s``, so claims over seeds include the
-    encoder's own seed-to-seed spread."""
+    """The trained encoder (latent ``P.ae_latent``, the variant chosen in chapter 02, ``P.ae_epochs``) of each
+    classifier seed: classifier seed ``s`` builds on the autoencoder trained with seed :func:`encoder_seed` (``s``
+    itself unless ``P.encoder_seeds`` is set), so claims over seeds include the encoder's own seed-to-seed
+    spread (only over ``P.encoder_seeds`` encoders where it is set)."""
     data = data or junction_data(P)
     variant = chosen_variant(P, data).chosen
-    return {seed: autoencoder(P, P.ae_latent, data, seed, variant).model.encoder for seed in P.clf_seeds}
+    return {seed: autoencoder(P, P.ae_latent, data, encoder_seed(P, seed), variant).model.encoder
+            for seed in P.clf_seeds}
 
 
 def untrained_encoder(P, latent: int, seed: int | None = None) -> Encoder:
@@ -193,7 +219,8 @@ def classifier_data(P, data: junctions.JunctionSet | None = None) -> ClassifierD
 
 def classifier_recipe(P, seed: int) -> Recipe:
     """The classifiers' training recipe of profile ``P`` for ``seed``."""
-    return Recipe(P.clf_epochs, P.clf_batch_size, P.clf_lr, seed, P.patience, P.clf_weight_decay, P.clf_schedule)
+    return Recipe(P.clf_epochs, P.clf_batch_size, P.clf_lr, seed, P.patience, P.clf_weight_decay, P.clf_schedule,
+                  P.precision)
 
 
 def trained_classifier(P, kind: str, initialized: bool, seed: int, sets: ClassifierData, encoder: Encoder | None,
@@ -240,8 +267,8 @@ def subsample(n: int, fraction: float, seed: int) -> np.ndarray:
 # --------------------------------------------------------------------------- training in parallel (lib.workers)
 
 
-def _autoencoder_job(P, latent: int, seed: int, variant: str) -> None:
-    autoencoder(P, latent, None, seed, variant)
+def _autoencoder_job(P, latent: int, seed: int, variant: str, epochs: int) -> None:
+    autoencoder(P, latent, None, seed, variant, epochs)
 
 
 def _classifier_job(P, kind: str, initialized: bool, seed: int, fraction: float) -> None:
@@ -253,14 +280,18 @@ def _classifier_job(P, kind: str, initialized: bool, seed: int, fraction: float)
 
 
 def train_autoencoders(P, data: junctions.JunctionSet) -> None:
-    """Train (into the cache) chapter 02's autoencoders in ``P.workers`` processes: the latent-size sweep, the
-    variants of size ``ae_latent`` and the paper variant for every classifier seed (its seed spread decides the
-    variant, :func:`chosen_variant`), then the chosen variant for every classifier seed."""
-    first = ({(latent, P.seed, "paper") for latent in P.ae_latents} | {(P.ae_latent, P.seed, v) for v in AE_VARIANTS}
-             | {(P.ae_latent, seed, "paper") for seed in P.clf_seeds})
+    """Train (into the cache) chapter 02's autoencoders in ``P.workers`` processes: the latent-size sweep
+    (``P.ae_epochs``), the variants of size ``ae_latent`` and the paper variant for every classifier seed (its seed
+    spread decides the variant, :func:`chosen_variant`; both for :func:`addition_epochs`), then the chosen variant
+    for every encoder seed (:func:`encoder_seed`, ``P.ae_epochs``)."""
+    extra = addition_epochs(P)
+    first = ({(latent, P.seed, "paper", P.ae_epochs) for latent in P.ae_latents}
+             | {(P.ae_latent, P.seed, v, extra) for v in AE_VARIANTS}
+             | {(P.ae_latent, seed, "paper", extra) for seed in P.clf_seeds})
     workers.run([(_autoencoder_job, (P, *job)) for job in sorted(first, reverse=True)], P.workers)
     chosen = chosen_variant(P, data).chosen
-    workers.run([(_autoencoder_job, (P, P.ae_latent, seed, chosen)) for seed in P.clf_seeds], P.workers)
+    workers.run([(_autoencoder_job, (P, P.ae_latent, seed, chosen, P.ae_epochs))
+                 for seed in sorted({encoder_seed(P, s) for s in P.clf_seeds})], P.workers)
 
 
 def train_classifiers(P, jobs: list[tuple[str, bool, int, float]]) -> None:

@@ -3,7 +3,8 @@
 Tokens: A=0, C=1, G=2, T=3, N=4, padding=5 (:mod:`lib.splicing.tokens`). Shapes: ``tokens`` (batch, length) int64,
 ``lengths`` (batch,) int64. Every recurrent layer runs either packed or padded (``packed``), both exact. Padded
 on the CPU, the ``nn.LSTM`` modules only hold the parameters and :mod:`lib.splicing.fused_lstm` runs them (same
-equations, several times fewer ops per step); elsewhere (and packed) ``nn.LSTM`` runs itself (cuDNN on a GPU).
+equations, several times fewer ops per step); elsewhere (and packed, and under autocast) ``nn.LSTM`` runs itself
+(cuDNN on a GPU).
 
 The encoder's bidirectional LSTM (:class:`BiLSTM`) has ``latent // 2`` units per direction; the latent vector
 is the final hidden states of both directions, concatenated (size ``latent``). The decoder is a unidirectional LSTM with
@@ -47,14 +48,16 @@ def run_lstm(lstm: nn.LSTM, x: torch.Tensor, lengths: torch.Tensor, packed: bool
     position). Both modes are exact: ``packed`` skips the padding; padded runs over it, which cannot change
     any valid position of a left-to-right LSTM, and the final state is read at ``length - 1``. On CPUs the
     padded mode trains many times faster (``benchmarks/bench_paper_a.py``), and runs ``lstm``'s parameters
-    through :func:`lib.splicing.fused_lstm.lstm` (``benchmarks/bench_fused_lstm.py``). ``state``: (h0, c0),
+    through :func:`lib.splicing.fused_lstm.lstm` (``benchmarks/bench_fused_lstm.py``), except under CPU
+    autocast (``precision=bf16``), where ``nn.LSTM`` runs so that torch's autocast decides what runs in bfloat16,
+    as it does for cuDNN on a GPU. ``state``: (h0, c0),
     each (1, batch, hidden) as for ``nn.LSTM``.
     """
     if packed:
         sequence = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
         output, (hidden, _) = lstm(sequence, state)
         return pad_packed_sequence(output, batch_first=True, total_length=x.shape[1])[0], hidden[0]
-    if x.device.type == "cpu" and _FUSED_ON_CPU:
+    if x.device.type == "cpu" and _FUSED_ON_CPU and not torch.is_autocast_enabled("cpu"):
         output = fused_lstm.lstm(x, lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, lstm.bias_hh_l0,
                                  None if state is None else (state[0][0], state[1][0]))[0]
     else:

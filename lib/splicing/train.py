@@ -19,7 +19,7 @@ from sklearn.metrics import roc_auc_score
 from torch import nn
 from tqdm import tqdm  # not tqdm.auto: no widgets in notebooks; disable=None hides bars off a terminal
 
-from lib.recipe import Recipe
+from lib.recipe import Recipe, autocast
 from lib.recipe import optimizer as make_optimizer
 from lib.splicing.models import Autoencoder, SpliceClassifier, init_from_encoder
 from lib.splicing.tokens import PAD, batches
@@ -42,6 +42,24 @@ def data_key(seqs: Sequence[str], labels: Sequence[int] | None = None) -> str:
     if labels is not None:
         digest.update(bytes(int(x) for x in labels))
     return digest.hexdigest()[:16]
+
+
+class _Sums:
+    """An epoch's running sum of ``loss * weight`` and of the weights, kept on the device in float64 so that a
+    training step never waits for the GPU to hand a loss back (``loss.item()`` per batch would); read once per
+    epoch. The same sums, in the same order and precision, as adding ``loss.item() * weight`` in Python."""
+
+    def __init__(self, device: torch.device):
+        self.total = torch.zeros((), dtype=torch.float64, device=device)
+        self.weight = torch.zeros((), dtype=torch.int64, device=device)
+
+    def add(self, loss: torch.Tensor, weight) -> None:
+        self.total += loss.detach().double() * weight
+        self.weight += weight
+
+    def read(self) -> tuple[float, int]:
+        """(sum of loss * weight, sum of weights)."""
+        return self.total.item(), int(self.weight.item())
 
 
 # --------------------------------------------------------------------------------------------- autoencoder
@@ -98,18 +116,20 @@ def fit_autoencoder(model: Autoencoder, train: Tokens, held_out: Tokens, recipe:
     bar = tqdm(range(recipe.epochs), desc=f"autoencoder latent {model.latent_size}", disable=None)
     for epoch in bar:
         model.train()
-        start, total, count = time.perf_counter(), 0.0, 0
+        start, sums = time.perf_counter(), _Sums(device)
         cap = curriculum_cap(sizes, epoch, recipe.epochs) if curriculum else max(sizes)
         for _, padded, lengths in batches([t for t in train if len(t) <= cap], recipe.batch_size, rng):
-            padded = padded.to(device)
-            logits = model(padded, lengths)
-            target = padded[:, : logits.shape[1]]
-            loss = nn.functional.cross_entropy(logits.reshape(-1, 4), target.reshape(-1), ignore_index=PAD)
+            padded = padded.to(device, non_blocking=True)
+            with autocast(recipe.precision, device):
+                logits = model(padded, lengths)
+                target = padded[:, : logits.shape[1]]
+                loss = nn.functional.cross_entropy(logits.reshape(-1, 4).float(), target.reshape(-1),
+                                                   ignore_index=PAD)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            n = int((target != PAD).sum())
-            total, count = total + loss.item() * n, count + n
+            sums.add(loss, (target != PAD).sum())
+        total, count = sums.read()
         seconds = time.perf_counter() - start
         held = reconstruction(model, held_out, recipe.batch_size, device)
         history.append({"epoch": epoch + 1, "train_loss": total / count, "held_out_loss": held["loss"],
@@ -157,14 +177,18 @@ def fit_classifier(model: SpliceClassifier, train: Tokens, train_labels: np.ndar
     history, best, best_state, waited = [], float("inf"), None, 0
     for epoch in tqdm(range(recipe.epochs), desc=f"{model.kind}", disable=None):
         model.train()
-        start, total, nt = time.perf_counter(), 0.0, 0
+        start, sums, nt = time.perf_counter(), _Sums(device), 0
         for index, padded, lengths in batches(train, recipe.batch_size, rng):
-            loss = nn.functional.cross_entropy(model(padded.to(device), lengths), labels[index].to(device))
+            with autocast(recipe.precision, device):
+                logits = model(padded.to(device, non_blocking=True), lengths)
+                loss = nn.functional.cross_entropy(logits.float(), labels[index].to(device, non_blocking=True))
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             schedule.step()
-            total, nt = total + loss.item() * len(index), nt + int(lengths.sum())
+            sums.add(loss, len(index))
+            nt += int(lengths.sum())
+        total = sums.read()[0]
         seconds = time.perf_counter() - start
         val_scores = scores(predict(model, val, recipe.batch_size, device), val_labels)
         history.append({"epoch": epoch + 1, "train_loss": total / len(train), "val_loss": val_scores["loss"],
