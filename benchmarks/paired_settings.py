@@ -1,12 +1,14 @@
 """Do the paper profile's speed settings change results? Paired seed runs on a profile's data:
-``python benchmarks/paired_settings.py [--profile default] [--factor 4] [--only lr,bf16,batch,both]``.
+``python benchmarks/paired_settings.py [--profile default] [--factor 4] [--only lr,bf16,batch,both]
+[--same-steps]``.
 
 :mod:`lib.splicing.speed_settings` does the work; this prints its tables (markdown) and writes them as CSV to
 ``--out`` (default ``_build/paired_settings``):
 
 - ``lr``: the learning rates that go with batches ``--factor`` times larger, chosen on validation data only;
 - ``bf16``: the profile under bfloat16 autocast against float32;
-- ``batch``: the profile with batches ``--factor`` times larger and the validated rates against the profile;
+- ``batch``: the profile with batches ``--factor`` times larger and the validated rates against the profile
+  (``--same-steps``: with as many times the epochs and patience, so the same number of optimizer steps);
 - ``both``: batches and bfloat16 together (what the ``paper`` preset uses) against the profile.
 
 Each comparison trains chapter 02's autoencoders and Table 1's classifiers for every seed of the profile (cached
@@ -47,6 +49,8 @@ def main() -> None:
     parser.add_argument("--profile", default="default")
     parser.add_argument("--factor", type=int, default=4, help="how many times larger the batches are")
     parser.add_argument("--only", default=",".join(STEPS), help=f"comma list of {', '.join(STEPS)}")
+    parser.add_argument("--same-steps", action="store_true", help="with larger batches, as many more epochs (and "
+                        "patience): the same number of optimizer steps")
     parser.add_argument("--out", type=Path, default=paths.REPO / "_build" / "paired_settings")
     args = parser.parse_args()
     steps = [s.strip() for s in args.only.split(",")]
@@ -66,16 +70,19 @@ def main() -> None:
               f"(tied: {', '.join(clf.tied)})")
         ae_lr, clf_lr = P.lr * int(ae.chosen[1:]), P.clf_lr * int(clf.chosen[1:])
     comparisons = {"bf16": dataclasses.replace(P, precision="bf16"),
-                   "batch": speed_settings.scaled(P, args.factor, ae_lr, clf_lr),
-                   "both": dataclasses.replace(speed_settings.scaled(P, args.factor, ae_lr, clf_lr), precision="bf16")}
+                   "batch": speed_settings.scaled(P, args.factor, ae_lr, clf_lr, args.same_steps),
+                   "both": dataclasses.replace(speed_settings.scaled(P, args.factor, ae_lr, clf_lr, args.same_steps),
+                                               precision="bf16")}
     base = None
     for step in (s for s in STEPS[1:] if s in steps):
         base = base or speed_settings.outcomes(P)
         Q = comparisons[step]
         changed = speed_settings.outcomes(Q)
-        show(f"{step}: batch {Q.batch_size}/{Q.clf_batch_size}, lr {Q.lr:g}/{Q.clf_lr:g}, {Q.precision} against "
+        show(f"{step}: batch {Q.batch_size}/{Q.clf_batch_size}, lr {Q.lr:g}/{Q.clf_lr:g}, epochs {Q.ae_epochs}/"
+             f"{Q.clf_epochs} (patience {Q.patience}), {Q.precision} against "
              f"the profile (variant chosen: {base['variant']} -> {changed['variant']})",
-             speed_settings.paired(base, changed), args.out, f"paired_{step}")
+             speed_settings.paired(base, changed), args.out,
+             f"paired_{step}" + ("_same_steps" if args.same_steps and step != "bf16" else ""))
     print(f"\n{time.perf_counter() - start:.0f} s")
 
 

@@ -191,6 +191,10 @@ def test_scaled_multiplies_both_batches():
     P = config.resolve("default")
     Q = speed_settings.scaled(P, 4, ae_lr=6e-3)
     assert (Q.batch_size, Q.clf_batch_size, Q.lr, Q.clf_lr) == (256, 128, 6e-3, P.clf_lr)
+    assert (Q.ae_epochs, Q.clf_epochs, Q.patience) == (P.ae_epochs, P.clf_epochs, P.patience)
+    S = speed_settings.scaled(P, 4, same_steps=True)  # as many optimizer steps as P's models take
+    assert (S.ae_epochs, S.clf_epochs, S.patience, S.ae_addition_epochs) == (40, 60, 12, None)
+    assert speed_settings.scaled(config.resolve("paper"), 2, same_steps=True).ae_addition_epochs == 20
 
 
 def test_paired_compares_each_quantity_by_seed_against_the_base_seed_sd():

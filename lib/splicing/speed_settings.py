@@ -29,10 +29,17 @@ LR_SCALES = (1, 2, 4)  # learning rate multipliers tried with a larger batch: un
 LR_KIND = "bilstm_attention"  # the classifier whose validation loss picks the classifiers' rate (the paper's best)
 
 
-def scaled(P, factor: int, ae_lr: float | None = None, clf_lr: float | None = None):
-    """``P`` with both batch sizes ``factor`` times larger and the given learning rates (default: unchanged)."""
-    return dataclasses.replace(P, batch_size=P.batch_size * factor, clf_batch_size=P.clf_batch_size * factor,
-                               lr=P.lr if ae_lr is None else ae_lr, clf_lr=P.clf_lr if clf_lr is None else clf_lr)
+def scaled(P, factor: int, ae_lr: float | None = None, clf_lr: float | None = None, same_steps: bool = False):
+    """``P`` with both batch sizes ``factor`` times larger and the given learning rates (default: unchanged); with
+    ``same_steps`` also every epoch count and the patience ``factor`` times larger, so that the models take as many
+    optimizer steps as ``P``'s (what a larger batch needs where an epoch is a few steps, as on the ``default``
+    data; at the papers' sizes an epoch is thousands of steps)."""
+    more = factor if same_steps else 1
+    return dataclasses.replace(
+        P, batch_size=P.batch_size * factor, clf_batch_size=P.clf_batch_size * factor,
+        lr=P.lr if ae_lr is None else ae_lr, clf_lr=P.clf_lr if clf_lr is None else clf_lr,
+        ae_epochs=P.ae_epochs * more, clf_epochs=P.clf_epochs * more, patience=P.patience * more,
+        ae_addition_epochs=None if P.ae_addition_epochs is None else P.ae_addition_epochs * more)
 
 
 def _ae_job(P, seed: int) -> None:
