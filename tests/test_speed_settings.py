@@ -212,3 +212,6 @@ def test_paired_compares_each_quantity_by_seed_against_the_base_seed_sd():
     assert table.loc["BiLSTM, autoencoder init: test accuracy (%)", "inside seed noise"]  # 0.5 < 1
     assert table.loc["autoencoder held-out loss (nats/base)", "inside seed noise"]
     assert list(table["seeds"]) == [3] * 7
+    random_only = {"ae_loss": None, "runs": moved[moved["init"] == "random"]}  # random_init_outcomes' shape
+    table = speed_settings.paired(base, random_only)
+    assert len(table) == 3 and table.index[0] == "LSTM, random init: test accuracy (%)"

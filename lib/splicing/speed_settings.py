@@ -85,6 +85,18 @@ def learning_rates(P, factor: int, progress=print) -> tuple[pd.DataFrame, choice
     return table, chosen("autoencoder"), chosen(LR_KIND)
 
 
+def random_init_outcomes(P) -> dict:
+    """:func:`outcomes` of the random-init classifiers alone (no autoencoder trains): Table 1's random-init runs of
+    every kind and seed."""
+    experiments.train_classifiers(P, [(kind, False, seed, 1.0) for kind in reversed(experiments.LABELS)
+                                      for seed in P.clf_seeds])
+    sets = experiments.classifier_data(P)
+    runs = [{"model": kind, "init": "random", "seed": seed,
+             "test accuracy %": 100 * experiments.classifier_run(P, kind, False, seed, sets, None)[2]["accuracy"]}
+            for kind in experiments.LABELS for seed in P.clf_seeds]
+    return {"variant": None, "ae_loss": None, "runs": pd.DataFrame(runs)}
+
+
 def outcomes(P) -> dict:
     """What the settings could change, for profile ``P`` (trained in ``P.workers`` processes, or read from the
     cache): chapter 02's chosen variant, the lowest held-out loss of that variant's autoencoder per seed (nats/base),
@@ -99,15 +111,19 @@ def outcomes(P) -> dict:
 
 
 def paired(base: dict, changed: dict) -> pd.DataFrame:
-    """Paired differences (changed minus base, by seed) of two :func:`outcomes`: the autoencoder's lowest held-out
-    loss (nats/base) and each Table 1 cell's test accuracy (points). One row per quantity: the base's mean and
+    """Paired differences (changed minus base, by seed) of two :func:`outcomes` (``changed`` may be a
+    :func:`random_init_outcomes`): the autoencoder's lowest held-out loss (nats/base) and each Table 1 cell of
+    ``changed``'s test accuracy (points). One row per quantity: the base's mean and
     seed sd of one run, the changed mean, the paired difference (:func:`lib.seeds.paired_effect`: mean, 95%
     interval) and ``inside seed noise`` (|mean difference| <= the base's seed sd)."""
-    pairs = [("autoencoder held-out loss (nats/base)", list(base["ae_loss"].values()),
-              [changed["ae_loss"][s] for s in base["ae_loss"]])]
+    pairs = []
+    if changed["ae_loss"] is not None:
+        pairs.append(("autoencoder held-out loss (nats/base)", list(base["ae_loss"].values()),
+                      [changed["ae_loss"][s] for s in base["ae_loss"]]))
     keyed = {name: o["runs"].set_index(["model", "init", "seed"])["test accuracy %"] for name, o in
              (("base", base), ("changed", changed))}
-    for (kind, init), group in keyed["base"].groupby(level=["model", "init"], sort=False):
+    for (kind, init), group in keyed["changed"].groupby(level=["model", "init"], sort=False):
+        group = keyed["base"].loc[group.index]
         label = f"{experiments.LABELS[kind]}, {init} init: test accuracy (%)"
         pairs.append((label, group.tolist(), keyed["changed"].loc[group.index].tolist()))
     rows = []
