@@ -175,7 +175,8 @@ class Config(Mapping):
         if self.ig_n % 2:
             raise ConfigError(f"ig_n={self.ig_n}: must be even (half positives, half negatives)")
         if self.ae_addition_epochs is not None and self.ae_addition_epochs > self.ae_epochs:
-            raise ConfigError(f"ae_addition_epochs={self.ae_addition_epochs}: at most ae_epochs ({self.ae_epochs})")
+            raise ConfigError(f"ae_addition_epochs={self.ae_addition_epochs}: at most ae_epochs ({self.ae_epochs}); "
+                              f"set ae_addition_epochs too when shrinking ae_epochs")
         if self.encoder_seeds is not None and self.encoder_seeds > len(self.clf_seeds):
             raise ConfigError(f"encoder_seeds={self.encoder_seeds}: at most the number of clf_seeds "
                               f"({len(self.clf_seeds)})")
