@@ -9,7 +9,7 @@
 - ``bf16``: the profile under bfloat16 autocast against float32;
 - ``batch``: the profile with batches ``--factor`` times larger and the validated rates against the profile
   (``--same-steps``: with as many times the epochs and patience, so the same number of optimizer steps;
-  ``--classifiers-only``: Table 1's random-init classifiers alone, no autoencoder trains);
+  ``--classifiers-only``: Table 1's random-init classifiers alone, on both sides; no autoencoder trains);
 - ``both``: batches and bfloat16 together (what the ``paper`` preset uses) against the profile.
 
 Each comparison trains chapter 02's autoencoders and Table 1's classifiers for every seed of the profile (cached
@@ -78,12 +78,12 @@ def main() -> None:
                                                precision="bf16")}
     base = None
     for step in (s for s in STEPS[1:] if s in steps):
-        base = base or speed_settings.outcomes(P)
+        base = base or (speed_settings.random_init_outcomes if args.classifiers_only else speed_settings.outcomes)(P)
         Q = comparisons[step]
         changed = (speed_settings.random_init_outcomes if args.classifiers_only else speed_settings.outcomes)(Q)
         show(f"{step}: batch {Q.batch_size}/{Q.clf_batch_size}, lr {Q.lr:g}/{Q.clf_lr:g}, epochs {Q.ae_epochs}/"
              f"{Q.clf_epochs} (patience {Q.patience}), {Q.precision} against "
-             f"the profile (variant chosen: {base['variant']} -> {changed['variant'] or 'not trained'})",
+             f"the profile (variant chosen: {base['variant'] or 'not trained'} -> {changed['variant'] or 'not trained'})",
              speed_settings.paired(base, changed), args.out,
              f"paired_{step}" + ("_same_steps" if args.same_steps and step != "bf16" else "")
              + ("_classifiers" if args.classifiers_only else ""))
